@@ -1,0 +1,45 @@
+# `make run` and `make test` set up everything on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CATALOGS := $(wildcard moderation/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test lint translations extract-messages clean
+
+run: $(VENV)/.runtime $(COMPILED)
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: $(VENV)/.dev $(COMPILED)
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+# Compiled catalogs are built, not committed.
+%.mo: %.po $(VENV)/.runtime
+	$(BIN)/pybabel compile -i $< -o $@
+
+translations: $(COMPILED)
+
+# After changing interface text: extract it, then translate the new entries.
+extract-messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o moderation/translations/messages.pot .
+	$(BIN)/pybabel update -i moderation/translations/messages.pot -d moderation/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find moderation/translations -name '*.mo' -delete

@@ -1,0 +1,40 @@
+"""gunicorn settings for `make run` and production, read from the environment.
+
+Threaded workers (gthread): a browser's idle keep-alive connection would pin
+a sync worker for its whole timeout when no buffering proxy stands in front.
+With REDIS_URL unset, the master starts the instance's embedded redis-server
+before the workers and stops it after they have gone.
+"""
+
+import os
+
+from moderation import PROJECT_ROOT, config
+from moderation.embedded import EmbeddedRedis
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_WORKERS", "2"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+worker_class = "gthread"
+graceful_timeout = 20
+accesslog = "-"
+# No client address and no query string: the log holds no IP and no signed link.
+access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+_embedded = None
+
+
+def on_starting(server):
+    global _embedded
+    if not os.environ.get("REDIS_URL"):
+        _embedded = EmbeddedRedis(config.instance_path(PROJECT_ROOT))
+        if _embedded.start():
+            server.log.info("embedded redis-server started: %s", _embedded.url)
+        else:
+            server.log.info("embedded redis-server already running: %s", _embedded.url)
+            _embedded = None  # someone else started it; they stop it
+
+
+def on_exit(server):
+    if _embedded is not None:
+        _embedded.stop()
+        server.log.info("embedded redis-server stopped")

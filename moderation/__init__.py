@@ -1,0 +1,113 @@
+"""The comment moderation service: ``create_app()`` builds the Flask app.
+
+The factory reads like a table of contents: settings, Redis, extensions,
+blueprints, error handlers, commands.
+"""
+
+import logging
+import os
+
+import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.retry import Retry
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config
+from .embedded import EmbeddedRedis
+from .secret import check_strength, instance_secret
+from .store import Store
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config=None):
+    app = Flask(
+        __name__,
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or config.instance_path(PROJECT_ROOT),
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    configure(app, test_config)
+    register_redis(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app, test_config):
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config.get("SECRET_KEY"):
+        if not (app.testing or app.debug):
+            check_strength(app.config["SECRET_KEY"])
+    else:
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_redis(app):
+    """One client per app; nothing connects until the first command."""
+    url = app.config["REDIS_URL"]
+    if not url:
+        embedded = EmbeddedRedis(app.instance_path)
+        app.extensions["embedded_redis"] = embedded
+        url = embedded.url
+    timeout = app.config["REDIS_SOCKET_TIMEOUT_SECONDS"]
+    # One quick retry covers a pooled connection that went stale when Redis
+    # restarted; more would hold a reader's request hostage when Redis is
+    # down. Retrying is safe: every script is idempotent (form nonce, status check).
+    client = redis.Redis.from_url(
+        url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout,
+        health_check_interval=30, retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=1),
+    )
+    app.extensions["redis"] = client
+    app.extensions["store"] = Store(
+        client,
+        site=app.config["SITE"],
+        nonce_ttl_seconds=app.config["FORM_TOKEN_MAX_AGE_SECONDS"] + 24 * 3600,
+        events_max_length=app.config["EVENTS_MAX_LENGTH"],
+        audit_max_length=app.config["AUDIT_MAX_LENGTH"],
+    )
+
+
+def register_extensions(app):
+    from . import i18n, rendering, security, wellformed
+    from .extensions import babel, csrf
+
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    rendering.init_app(app)
+    security.init_app(app)
+    wellformed.init_app(app)
+
+
+def register_blueprints(app):
+    from . import health, reader
+    from .extensions import csrf
+
+    app.register_blueprint(reader.bp)
+    # The reader form carries its own signed token instead of session CSRF.
+    csrf.exempt(reader.bp)
+    app.register_blueprint(health.bp)
+
+
+def register_errorhandlers(app):
+    from . import handlers
+
+    handlers.init_app(app)
+
+
+def register_commands(app):
+    from . import cli
+
+    cli.init_app(app)

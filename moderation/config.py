@@ -1,0 +1,76 @@
+"""Settings: the defaults, and how the environment overrides them.
+
+Precedence is defaults < environment < ``test_config``. Nothing here reads
+the environment at import time; :func:`from_environment` is called by
+``create_app``.
+"""
+
+import os
+
+DEFAULTS = {
+    # Where Redis lives. Unset: an embedded redis-server in the instance folder.
+    "REDIS_URL": None,
+    "REDIS_SOCKET_TIMEOUT_SECONDS": 2.0,
+    # Every key of one site carries this as its Redis Cluster hash tag.
+    "SITE": "main",
+    "DEFAULT_LOCALE": "ar",
+    "LANGUAGES": ("ar", "en"),
+    "TIMEZONE": "UTC",
+    # Reader form.
+    "COMMENT_MAX_LENGTH": 5000,
+    "AUTHOR_MAX_LENGTH": 100,
+    "URL_MAX_LENGTH": 200,
+    "EMAIL_CHECK_DELIVERABILITY": False,
+    "FORM_TOKEN_MAX_AGE_SECONDS": 2 * 24 * 3600,
+    "PENDING_LINK_MAX_AGE_SECONDS": 30 * 24 * 3600,
+    "REMEMBER_COOKIE_NAME": "comment_author",
+    "REMEMBER_MAX_AGE_SECONDS": 365 * 24 * 3600,
+    "EVENTS_MAX_LENGTH": 100_000,
+    "AUDIT_MAX_LENGTH": 1_000_000,
+    # Request bodies beyond this get 413.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Number of proxies in front that set X-Forwarded-For (0: none, trust no header).
+    "TRUSTED_PROXIES": 0,
+    "PREFERRED_URL_SCHEME": "http",
+}
+
+# Settings read from the environment, with the type each one is parsed as.
+ENVIRONMENT = {
+    "REDIS_URL": str,
+    "REDIS_SOCKET_TIMEOUT_SECONDS": float,
+    "SECRET_KEY": str,
+    "SITE": str,
+    "DEFAULT_LOCALE": str,
+    "TIMEZONE": str,
+    "COMMENT_MAX_LENGTH": int,
+    "EMAIL_CHECK_DELIVERABILITY": bool,
+    "FORM_TOKEN_MAX_AGE_SECONDS": int,
+    "MAX_CONTENT_LENGTH": int,
+    "EVENTS_MAX_LENGTH": int,
+    "AUDIT_MAX_LENGTH": int,
+    "TRUSTED_PROXIES": int,
+    "PREFERRED_URL_SCHEME": str,
+}
+
+
+def parse_bool(text):
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(environ=None):
+    """Return the settings that the environment sets, parsed."""
+    environ = os.environ if environ is None else environ
+    settings = {}
+    for name, kind in ENVIRONMENT.items():
+        text = environ.get(name)
+        if text is None or text == "":
+            continue
+        settings[name] = parse_bool(text) if kind is bool else kind(text)
+    return settings
+
+
+def instance_path(project_root, environ=None):
+    """The instance folder: ``INSTANCE_PATH`` or ``instance/`` in the project."""
+    environ = os.environ if environ is None else environ
+    path = environ.get("INSTANCE_PATH") or os.path.join(project_root, "instance")
+    return os.path.abspath(path)

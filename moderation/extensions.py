@@ -1,0 +1,7 @@
+"""The Flask extension objects, created here and initialised in ``create_app``."""
+
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+babel = Babel()
+csrf = CSRFProtect()

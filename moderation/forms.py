@@ -1,0 +1,145 @@
+"""The reader's comment form and its signed, cookie-less form token.
+
+The form must work inside a third-party iframe where the browser drops
+cookies, so it cannot rest on session CSRF. Instead it carries a token signed
+with the secret key, naming the thread, the moment it was issued and a random
+nonce; the nonce is also the submission's idempotency key.
+"""
+
+import secrets
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.csrf.core import CSRF
+from wtforms.validators import StopValidation, ValidationError
+
+from .text import clean_line, clean_multiline
+
+TOKEN_SALT = "comment-form-token"  # noqa: S105 (a salt, not a password)
+
+
+def token_serializer(secret):
+    return URLSafeTimedSerializer(secret, salt=TOKEN_SALT)
+
+
+class SignedFormToken(CSRF):
+    """WTForms CSRF scheme: a signed token in the form itself, no session.
+
+    ``meta.csrf_context`` is the thread the form belongs to. A valid token
+    is kept as it is when the form is shown again (after another field's
+    error, or a 503), so retrying the same form still queues one comment.
+    """
+
+    def setup_form(self, form):
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field):
+        payload = {"t": self.meta.csrf_context, "n": secrets.token_urlsafe(16)}
+        return token_serializer(self.meta.csrf_secret).dumps(payload)
+
+    def validate_csrf_token(self, form, field):
+        try:
+            payload, issued_at = token_serializer(self.meta.csrf_secret).loads(
+                field.data or "", max_age=self.meta.csrf_time_limit, return_timestamp=True)
+        except SignatureExpired as error:
+            raise ValidationError(_l("This form was open too long. Please send it again.")) from error
+        except BadData as error:
+            raise ValidationError(_l("This form could not be checked. Please send it again.")) from error
+        if not isinstance(payload, dict) or payload.get("t") != self.meta.csrf_context:
+            raise ValidationError(_l("This form belongs to another page. Please send it again."))
+        field.current_token = field.data
+        form.nonce = str(payload["n"])
+        form.issued_at = issued_at
+
+
+def length_setting(setting, message):
+    """A maximum length read from the app's settings when the form is checked."""
+
+    def check(form, field):
+        if field.data and len(field.data) > current_app.config[setting]:
+            raise ValidationError(message % {"max": current_app.config[setting]})
+
+    return check
+
+
+def required(message):
+    def check(form, field):
+        if not field.data:
+            raise StopValidation(message)
+
+    return check
+
+
+def email_address(form, field):
+    if not field.data:
+        return
+    try:
+        checked = validate_email(
+            field.data, allow_smtputf8=True, strict=True,
+            check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
+        )
+    except EmailNotValidError as error:
+        raise ValidationError(_l("Enter a valid email address, like name@example.com.")) from error
+    field.data = checked.normalized
+
+
+def web_address(form, field):
+    if not field.data:
+        return
+    address = field.data
+    if "://" not in address and ":" not in address.split("/", 1)[0]:
+        address = "https://" + address  # "example.com" means what the reader thinks
+    parts = urlsplit(address)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or " " in address:
+        raise ValidationError(_l("Enter a web address that starts with http:// or https://."))
+    if len(address) > current_app.config["URL_MAX_LENGTH"]:
+        raise ValidationError(_l("The web address can be at most %(max)d characters.")
+                              % {"max": current_app.config["URL_MAX_LENGTH"]})
+    field.data = address
+
+
+def comment_id(form, field):
+    if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 19):
+        raise ValidationError(_l("The comment you replied to does not exist."))
+
+
+class CommentForm(FlaskForm):
+    """The reader's form. Field names are WordPress's; the token is ``token``."""
+
+    class Meta:
+        csrf = True  # always: this form's token is also its idempotency key
+        csrf_class = SignedFormToken
+        csrf_field_name = "token"
+
+        @property
+        def csrf_time_limit(self):
+            return current_app.config["FORM_TOKEN_MAX_AGE_SECONDS"]
+
+    comment = TextAreaField(
+        _l("Comment"), filters=[clean_multiline],
+        validators=[required(_l("Please write your comment.")),
+                    length_setting("COMMENT_MAX_LENGTH",
+                                   _l("Your comment can be at most %(max)d characters."))])
+    author = StringField(
+        _l("Name"), filters=[clean_line],
+        validators=[required(_l("Please enter your name.")),
+                    length_setting("AUTHOR_MAX_LENGTH", _l("Your name can be at most %(max)d characters."))])
+    email = StringField(
+        _l("Email"), filters=[clean_line],
+        validators=[required(_l("Please enter your email address.")), email_address])
+    url = StringField(_l("Website"), filters=[clean_line], validators=[web_address])
+    remember = BooleanField(_l("Save my name, email, and website in this browser for the next time I comment."))
+    parent = StringField(filters=[clean_line], validators=[comment_id])
+
+    nonce = None
+    issued_at = None
+
+    @property
+    def parent_id(self):
+        return int(self.parent.data) if self.parent.data else None

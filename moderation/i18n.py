@@ -1,0 +1,41 @@
+"""Language and direction of each page: locale selection and template helpers."""
+
+from babel import Locale
+from flask import current_app, request
+from flask_babel import get_locale
+
+
+def select_locale():
+    """``?lang=`` first, then the browser's Accept-Language, then ``DEFAULT_LOCALE``."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    return current_app.config["TIMEZONE"]
+
+
+def chosen_language():
+    """The ``lang`` to carry in links, when the reader picked one explicitly."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
+def language_name(code):
+    return Locale.parse(code).display_name
+
+
+def init_app(app):
+    @app.context_processor
+    def page_language():
+        locale = get_locale()
+        return {
+            "locale": str(locale),
+            "direction": locale.text_direction,
+            "languages": app.config["LANGUAGES"],
+            "language_name": language_name,
+            "chosen_language": chosen_language(),
+        }

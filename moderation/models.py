@@ -1,0 +1,59 @@
+"""Plain data the store hands out: comment statuses and comments."""
+
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+class Decision(enum.StrEnum):
+    """What a moderator can do to a pending comment, as the status it leads to."""
+
+    APPROVE = "approved"
+    REJECT = "rejected"
+
+
+@dataclass(frozen=True)
+class NewComment:
+    """A reader's validated submission, before it has an id."""
+
+    thread: str
+    author: str
+    email: str
+    body: str
+    url: str = ""
+    parent: int | None = None
+    ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass
+class Comment:
+    id: int
+    thread: str
+    author: str
+    body: str
+    created_at: datetime
+    status: Status
+    url: str = ""
+    parent: int | None = None
+    email: str = ""
+    ip: str = ""
+    user_agent: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    replies: list["Comment"] = field(default_factory=list)
+
+
+def from_ms(ms):
+    return datetime.fromtimestamp(int(ms) / 1000, UTC)
+
+
+def to_ms(moment):
+    return int(moment.timestamp() * 1000)

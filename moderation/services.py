@@ -1,0 +1,73 @@
+"""What readers and moderators can do, in plain values; views call these.
+
+Services hold the rules that need data (is this parent an approved comment
+of the same thread?) and hand the store plain values. They never read the
+request.
+"""
+
+import logging
+import time
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from .errors import InvalidParent, InvalidToken
+from .models import Status
+
+logger = logging.getLogger(__name__)
+
+PENDING_LINK_SALT = "pending-comment-link"
+
+
+def store():
+    return current_app.extensions["store"]
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def submit_comment(comment, nonce, now=None):
+    """Queue a reader's comment; returns its id. The same nonce twice queues one."""
+    if comment.parent is not None and not store().is_published(comment.thread, comment.parent):
+        raise InvalidParent(comment.parent)
+    comment_id, created = store().submit(comment, nonce, now_ms() if now is None else now)
+    if created:
+        logger.info("comment %d queued on thread %r", comment_id, comment.thread)
+    else:
+        logger.info("comment %d submitted again (same form token); nothing queued", comment_id)
+    return comment_id
+
+
+def thread_comments(thread):
+    """The thread's approved comments as a tree: top level oldest first, replies under their parent."""
+    comments = store().published(thread)
+    by_id = {c.id: c for c in comments}
+    roots = []
+    for c in comments:
+        parent = by_id.get(c.parent)
+        (parent.replies if parent is not None else roots).append(c)
+    return roots, len(comments)
+
+
+def _pending_links():
+    return URLSafeTimedSerializer(current_app.secret_key, salt=PENDING_LINK_SALT)
+
+
+def pending_link(thread, comment_id):
+    """A signed reference that lets the reader who wrote a comment see it while it waits."""
+    return _pending_links().dumps({"t": thread, "c": comment_id})
+
+
+def own_pending_comment(thread, link):
+    """The still-pending comment a signed reference points to, or None."""
+    try:
+        payload = _pending_links().loads(link, max_age=current_app.config["PENDING_LINK_MAX_AGE_SECONDS"])
+    except BadData as error:
+        raise InvalidToken() from error
+    if not isinstance(payload, dict) or payload.get("t") != thread:
+        raise InvalidToken()
+    comment = store().get(payload.get("c"))
+    if comment is None or comment.status != Status.PENDING or comment.thread != thread:
+        return None
+    return comment

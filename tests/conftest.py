@@ -1,0 +1,92 @@
+"""Fixtures: a real redis-server for the session, a clean database per test.
+
+The server is the embedded binary, started in a temporary folder that the
+session owns; tests never touch the machine's own Redis or a developer's data.
+"""
+
+import re
+
+import pytest
+import redis
+
+from moderation import create_app
+from moderation.embedded import EmbeddedRedis
+
+SECRET = "test-secret-key-that-is-long-enough-for-signing"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+    assert server.start(), "a redis-server was already running in a fresh temporary folder"
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server):
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    client.flushall()
+    yield client
+    client.flushall()
+    client.close()
+
+
+@pytest.fixture
+def make_app(redis_server, redis_client, tmp_path):
+    apps = []
+
+    def make(**overrides):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "REDIS_URL": redis_server.url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+        settings.update(overrides)
+        apps.append(create_app(settings))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        app.extensions["redis"].close()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def store(app):
+    return app.extensions["store"]
+
+
+TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="token"')
+
+
+def form_token(page):
+    """The signed form token in a rendered thread page."""
+    match = TOKEN.search(page if isinstance(page, str) else page.get_data(as_text=True))
+    assert match, "no form token in the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def post_comment(client):
+    """POST a comment the way a browser would: fetch the form, then send it."""
+
+    def post(thread="article-1", token=None, query="", **fields):
+        if token is None:
+            token = form_token(client.get(f"/threads/{thread}{query}"))
+        data = {"comment": "تعليق تجريبي", "author": "نور", "email": "reader@example.com", "token": token}
+        data.update(fields)
+        data = {k: v for k, v in data.items() if v is not None}
+        return client.post(f"/threads/{thread}{query}", data=data)
+
+    return post

@@ -1,0 +1,43 @@
+"""Layers point one way: views → services → store → Redis. Read from the imports."""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "moderation"
+VIEWS = {"reader", "health", "cli"}
+
+
+def imports(module):
+    tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # from .store import X / from . import store
+                names.update([node.module] if node.module else [alias.name for alias in node.names])
+            else:
+                names.add(node.module)
+    return names
+
+
+def test_layers_only_the_store_imports_redis():
+    for path in PACKAGE.glob("*.py"):
+        if path.stem in {"store", "embedded", "__init__"}:
+            continue
+        assert not {n for n in imports(path.stem) if n.split(".")[0] == "redis"}, path.stem
+
+
+def test_layers_views_do_not_reach_the_store():
+    for view in VIEWS:
+        assert "store" not in imports(view), view
+
+
+def test_layers_store_and_models_know_nothing_of_flask():
+    for module in ("store", "models", "errors"):
+        assert not {n for n in imports(module) if n.split(".")[0] in {"flask", "flask_babel", "flask_wtf"}}, module
+
+
+def test_layers_queue_folder_has_no_python():
+    queue = PACKAGE.parent / "queue"
+    assert not list(queue.glob("*.py")), "a `queue` package would shadow the standard library's queue"

@@ -1,0 +1,125 @@
+"""The store and its Lua scripts, against a real Redis."""
+
+import threading
+
+import pytest
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from moderation.errors import AlreadyDecided, CommentNotFound, StoreUnavailable
+from moderation.models import Decision, NewComment, Status
+from moderation.store import Keys, Store
+
+
+def comment(thread="t", **fields):
+    values = {"author": "a", "email": "a@example.com", "body": "b"}
+    values.update(fields)
+    return NewComment(thread=thread, **values)
+
+
+def test_keys_carry_the_site_hash_tag():
+    keys = Keys("news")
+    names = [keys.next_id, keys.pending, keys.pending_per_thread, keys.decided, keys.audit, keys.events,
+             keys.comment(1), keys.nonce("n"), keys.thread_pending("ش"), keys.thread_published("ش")]
+    assert all(name.startswith("cm:{news}:") for name in names)
+
+
+def test_store_submit_then_get_round_trips(store):
+    new = comment(thread="مقال", author="نور", email="n@example.com", body="سطر\nسطر", url="https://x.example",
+                  ip="192.0.2.1", user_agent="UA")
+    comment_id, created = store.submit(new, nonce="n1", now_ms=1_700_000_000_123)
+    assert created
+    got = store.get(comment_id)
+    assert (got.thread, got.author, got.email, got.body, got.url, got.ip, got.user_agent) == (
+        "مقال", "نور", "n@example.com", "سطر\nسطر", "https://x.example", "192.0.2.1", "UA")
+    assert got.status is Status.PENDING
+    assert got.created_at.timestamp() == 1_700_000_000.123
+
+
+def test_store_submit_same_nonce_returns_first_id(store, redis_client):
+    first = store.submit(comment(), nonce="same", now_ms=1)
+    second = store.submit(comment(body="different"), nonce="same", now_ms=2)
+    assert first == (first[0], True)
+    assert second == (first[0], False)
+    assert redis_client.zcard("cm:{main}:pending") == 1
+    assert 0 < redis_client.ttl("cm:{main}:nonce:same") <= store.nonce_ttl_seconds
+
+
+def test_store_submit_counts_pending_per_thread(store, redis_client):
+    for i in range(3):
+        store.submit(comment(thread="busy"), nonce=f"b{i}", now_ms=i)
+    store.submit(comment(thread="quiet"), nonce="q", now_ms=9)
+    assert redis_client.zrevrange("cm:{main}:pending-per-thread", 0, -1, withscores=True) == [
+        ("busy", 3.0), ("quiet", 1.0)]
+
+
+def test_store_decide_approve_publishes_and_audits(store, redis_client):
+    comment_id, _ = store.submit(comment(thread="t"), nonce="n", now_ms=1000)
+    store.decide(comment_id, Decision.APPROVE, "mona", now_ms=2000)
+    assert [c.id for c in store.published("t")] == [comment_id]
+    assert redis_client.zcard("cm:{main}:pending") == 0
+    assert redis_client.zcard("cm:{main}:thread:t:pending") == 0
+    assert redis_client.zscore("cm:{main}:pending-per-thread", "t") is None
+    [(_, entry)] = redis_client.xrange("cm:{main}:audit")
+    assert entry == {"action": "approved", "id": str(comment_id), "thread": "t", "moderator": "mona",
+                     "at": "2000", "reason": ""}
+    got = store.get(comment_id)
+    assert (got.status, got.decided_by) == (Status.APPROVED, "mona")
+
+
+def test_store_decide_twice_reports_first_decision(store, redis_client):
+    comment_id, _ = store.submit(comment(), nonce="n", now_ms=1000)
+    store.decide(comment_id, Decision.REJECT, "mona", now_ms=2000)
+    with pytest.raises(AlreadyDecided) as raised:
+        store.decide(comment_id, Decision.APPROVE, "omar", now_ms=3000)
+    assert (raised.value.status, raised.value.decided_by) == (Status.REJECTED, "mona")
+    assert raised.value.decided_at.timestamp() == 2.0
+    assert store.published("t") == []
+    assert redis_client.xlen("cm:{main}:audit") == 1
+
+
+def test_store_decide_missing_comment(store):
+    with pytest.raises(CommentNotFound):
+        store.decide(404, Decision.APPROVE, "mona", now_ms=1)
+
+
+def test_store_decide_race_gives_one_decision(store, redis_client):
+    comment_id, _ = store.submit(comment(), nonce="n", now_ms=1)
+    outcomes = []
+    barrier = threading.Barrier(16)
+
+    def decide(i):
+        barrier.wait()
+        try:
+            store.decide(comment_id, Decision.APPROVE if i % 2 else Decision.REJECT, f"m{i}", now_ms=10 + i)
+            outcomes.append("ok")
+        except AlreadyDecided:
+            outcomes.append("late")
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1
+    assert redis_client.xlen("cm:{main}:audit") == 1
+
+
+def test_store_published_is_oldest_first_and_hides_private_fields(store):
+    ids = []
+    for created in (3000, 1000, 2000):
+        cid, _ = store.submit(comment(email="hidden@example.com", ip="198.51.100.7"), nonce=str(created),
+                              now_ms=created)
+        store.decide(cid, Decision.APPROVE, "m", now_ms=5000)
+        ids.append((created, cid))
+    published = store.published("t")
+    assert [c.id for c in published] == [cid for _, cid in sorted(ids)]
+    assert all(c.email == "" and c.ip == "" and c.user_agent == "" for c in published)
+
+
+def test_store_unreachable_raises_store_unavailable(tmp_path):
+    client = redis.Redis(unix_socket_path=str(tmp_path / "none.sock"), retry=Retry(NoBackoff(), 0))
+    with pytest.raises(StoreUnavailable):
+        Store(client).submit(comment(), nonce="n", now_ms=1)
+    client.close()
