@@ -8,9 +8,9 @@ import logging
 import os
 
 import redis
+from flask import Flask
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
