@@ -8,7 +8,8 @@ before the workers and stops it after they have gone.
 
 import os
 
-from moderation import PROJECT_ROOT, config
+from moderation import PROJECT_ROOT
+from moderation.config import instance_path  # not `config`: gunicorn reads that name as a setting
 from moderation.embedded import EmbeddedRedis
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
@@ -26,7 +27,7 @@ _embedded = None
 def on_starting(server):
     global _embedded
     if not os.environ.get("REDIS_URL"):
-        _embedded = EmbeddedRedis(config.instance_path(PROJECT_ROOT))
+        _embedded = EmbeddedRedis(instance_path(PROJECT_ROOT))
         if _embedded.start():
             server.log.info("embedded redis-server started: %s", _embedded.url)
         else:
