@@ -1,0 +1,95 @@
+"""`make run`'s server: gunicorn with the embedded Redis, stopped cleanly, data kept."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import redis
+
+from moderation.embedded import EmbeddedRedis
+
+from .conftest import form_token
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(instance, port):
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "WEB_WORKERS": "2"}
+    env.pop("REDIS_URL", None)
+    env.pop("SECRET_KEY", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("gunicorn did not become ready: " + process.communicate()[1])
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def submit(port, thread, body):
+    base = f"http://127.0.0.1:{port}/threads/{thread}"
+    with urllib.request.urlopen(base, timeout=5) as response:
+        token = form_token(response.read().decode())
+    data = urlencode({"comment": body, "author": "a", "email": "a@example.com", "token": token}).encode()
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(base, data=data, timeout=5)
+    except urllib.error.HTTPError as answer:
+        return answer.code
+    return None
+
+
+def test_serve_stops_workers_then_redis_and_keeps_data(tmp_path):
+    port = free_port()
+    server = start(tmp_path, port)
+    try:
+        redis_server = EmbeddedRedis(tmp_path)
+        assert redis_server.is_running()
+        assert submit(port, "t", "survives a restart") == 303
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, log = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert not redis_server.is_running()
+    assert "embedded redis-server stopped" in log
+
+    server = start(tmp_path, port)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/threads/t?mine=x", timeout=5) as response:
+            assert response.status == 200
+        assert redis_server.is_running()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert not redis_server.is_running()
+    redis_server.start()
+    try:
+        client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+        assert client.hget("cm:{main}:comment:1", "body") == "survives a restart"
+        client.close()
+    finally:
+        redis_server.stop()
