@@ -399,3 +399,12 @@ def test_internal_error_page_hides_the_trace(make_app):
     assert response.status_code == 500
     assert "secret internals" not in text(response)
     assert "حدث خطأ" in text(response)
+
+
+def test_bidi_override_cannot_leak_out_of_a_comment(client, store):
+    approve_new(store, body="\u202eevil override", author="Ali")
+    approve_new(store, body="next comment", now_ms=1_700_000_500_000)
+    page = text(client.get("/threads/article-1"))
+    # The body sits in its own direction-isolated block; the author name in <bdi>.
+    assert re.search(r'<div class="comment-body" dir="auto"><p>\u202eevil override</p></div>', page)
+    assert "<bdi>Ali</bdi>" in page
