@@ -39,3 +39,27 @@ def on_exit(server):
     if _embedded is not None:
         _embedded.stop()
         server.log.info("embedded redis-server stopped")
+
+
+def when_ready(server):
+    """While no moderator exists, print a one-time link to create the first admin."""
+    from moderation import create_app
+    from moderation.accounts import issue_setup_token
+    from moderation.errors import StoreUnavailable
+
+    app = create_app()
+    try:
+        with app.app_context():
+            token = issue_setup_token()
+    except StoreUnavailable as error:
+        server.log.warning("could not check for moderators, Redis unavailable: %s", error)
+        return
+    finally:
+        app.extensions["redis"].close()
+    if token:
+        host, port = bind.rsplit(":", 1)
+        host = "127.0.0.1" if host in {"0.0.0.0", "::", "[::]"} else host  # noqa: S104 (a link to print)
+        link = f"http://{host}:{port}/moderate/setup?token={token}"
+        server.log.info("no moderator yet; create the first admin at %s", link)
+        print(f"\n  No moderator yet. Create the first admin here (the link works once):\n  {link}\n",
+              flush=True)

@@ -17,6 +17,7 @@ from . import config
 from .embedded import EmbeddedRedis
 from .secret import check_strength, instance_secret
 from .store import Store
+from .store_accounts import AccountStore
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -77,14 +78,17 @@ def register_redis(app):
         events_max_length=app.config["EVENTS_MAX_LENGTH"],
         audit_max_length=app.config["AUDIT_MAX_LENGTH"],
     )
+    app.extensions["accounts"] = AccountStore(
+        client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
 
 
 def register_extensions(app):
-    from . import i18n, rendering, security, wellformed
+    from . import auth, i18n, rendering, security, wellformed
     from .extensions import babel, csrf
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
+    auth.init_app(app)
     i18n.init_app(app)
     rendering.init_app(app)
     security.init_app(app)
@@ -92,13 +96,14 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from . import health, reader
+    from . import health, moderate, reader
     from .extensions import csrf
 
     app.register_blueprint(reader.bp)
     # The reader form carries its own signed token instead of session CSRF.
     csrf.exempt(reader.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(moderate.bp)
 
 
 def register_errorhandlers(app):

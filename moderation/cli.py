@@ -4,16 +4,18 @@ started for the command if it is not running and stopped again after it.
 """
 
 import functools
+import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import services
-from .errors import AlreadyDecided, CommentNotFound
-from .models import Decision
+from . import accounts, services
+from .errors import AlreadyDecided, CommentNotFound, LastAdmin, ModeratorExists, ModeratorNotFound
+from .models import Decision, Role
 
 comments = AppGroup("comments", help="Look at and decide queued comments.")
+moderators = AppGroup("moderators", help="Manage moderator accounts.")
 
 
 def with_redis(command):
@@ -46,7 +48,7 @@ def decide_command(decision):
     @with_redis
     def command(comment_id, moderator):
         try:
-            services.store().decide(comment_id, decision, moderator, services.now_ms())
+            services.store().decide(comment_id, decision, moderator, services.now_ms(), force=True)
         except CommentNotFound as error:
             raise click.ClickException(f"no comment {comment_id}") from error
         except AlreadyDecided as error:
@@ -62,5 +64,78 @@ comments.command("approve", help="Approve a pending comment.")(decide_command(De
 comments.command("reject", help="Reject a pending comment.")(decide_command(Decision.REJECT))
 
 
+def read_password(from_stdin):
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@moderators.command("create")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value,
+              show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@with_redis
+def create_command(name, role, password_stdin):
+    """Create a moderator account."""
+    try:
+        accounts.create_moderator(name, read_password(password_stdin), Role(role), actor="cli")
+    except accounts.InvalidAccount as error:
+        raise click.ClickException(str(error)) from error
+    except ModeratorExists as error:
+        raise click.ClickException(f"a moderator named {name} exists already") from error
+    click.echo(f"moderator {name} created ({role})")
+
+
+@moderators.command("list")
+@with_redis
+def list_command():
+    """List moderator accounts."""
+    for moderator in accounts.list_moderators():
+        created = moderator.created_at.strftime("%Y-%m-%d %H:%M") if moderator.created_at else ""
+        click.echo(f"{moderator.name}\t{moderator.role}\t{created}")
+
+
+@moderators.command("remove")
+@click.argument("name")
+@with_redis
+def remove_command(name):
+    """Remove a moderator account (never the last admin)."""
+    try:
+        accounts.remove_moderator(name, actor="cli")
+    except ModeratorNotFound as error:
+        raise click.ClickException(f"no moderator named {name}") from error
+    except LastAdmin as error:
+        raise click.ClickException(f"{name} is the last admin; create another admin first") from error
+    click.echo(f"moderator {name} removed")
+
+
+@moderators.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@with_redis
+def set_password_command(name, password_stdin):
+    """Change a moderator's password; their open sessions end."""
+    try:
+        accounts.set_password(name, read_password(password_stdin), actor="cli")
+    except accounts.InvalidAccount as error:
+        raise click.ClickException(str(error)) from error
+    except ModeratorNotFound as error:
+        raise click.ClickException(f"no moderator named {name}") from error
+    click.echo(f"password of {name} changed")
+
+
+@moderators.command("setup-link")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@with_redis
+def setup_link_command(base_url):
+    """Print a new one-time link to create the first admin (only while none exists)."""
+    token = accounts.issue_setup_token()
+    if token is None:
+        raise click.ClickException("a moderator exists already; use `moderators create`")
+    click.echo(f"{base_url.rstrip('/')}/moderate/setup?token={token}")
+
+
 def init_app(app):
     app.cli.add_command(comments)
+    app.cli.add_command(moderators)

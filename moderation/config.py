@@ -27,6 +27,15 @@ DEFAULTS = {
     "REMEMBER_MAX_AGE_SECONDS": 365 * 24 * 3600,
     "EVENTS_MAX_LENGTH": 100_000,
     "AUDIT_MAX_LENGTH": 1_000_000,
+    # Moderators.
+    "SESSION_IDLE_SECONDS": 8 * 3600,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    "UNDO_WINDOW_SECONDS": 10 * 60,
+    "CLAIM_SECONDS": 120,
+    "QUEUE_PAGE_SIZE": 50,
+    "QUEUE_POLL_SECONDS": 5,
+    "SETUP_TOKEN_MAX_AGE_SECONDS": 7 * 24 * 3600,
     # Request bodies beyond this get 413.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Number of proxies in front that set X-Forwarded-For (0: none, trust no header).
@@ -47,6 +56,11 @@ ENVIRONMENT = {
     "FORM_TOKEN_MAX_AGE_SECONDS": int,
     "MAX_CONTENT_LENGTH": int,
     "EVENTS_MAX_LENGTH": int,
+    "SESSION_IDLE_SECONDS": int,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_WINDOW_SECONDS": int,
+    "UNDO_WINDOW_SECONDS": int,
+    "CLAIM_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,
     "TRUSTED_PROXIES": int,
     "PREFERRED_URL_SCHEME": str,

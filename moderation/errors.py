@@ -29,3 +29,44 @@ class InvalidParent(ModerationError):
 
 class InvalidToken(ModerationError):
     """A signed reference was forged, altered or has expired."""
+
+
+class ClaimedByOther(ModerationError):
+    """Another moderator is reviewing this comment (their claim has not expired)."""
+
+    def __init__(self, moderator):
+        super().__init__(f"claimed by {moderator}")
+        self.moderator = moderator
+
+
+class NothingToUndo(ModerationError):
+    """The comment is pending: there is no decision to undo."""
+
+
+class UndoNotAllowed(ModerationError):
+    """Only the moderator who decided, within the undo window, or an admin may undo."""
+
+    def __init__(self, decided_by, decided_at):
+        super().__init__(f"decided by {decided_by}")
+        self.decided_by = decided_by
+        self.decided_at = decided_at
+
+
+class ModeratorExists(ModerationError):
+    """A moderator with this name exists already."""
+
+
+class ModeratorNotFound(ModerationError):
+    """No moderator has this name."""
+
+
+class LastAdmin(ModerationError):
+    """Removing this moderator would leave the site without an admin."""
+
+
+class LoginThrottled(ModerationError):
+    """Too many failed logins for this account or from this address."""
+
+
+class InvalidSetupToken(ModerationError):
+    """The first-run setup link is wrong, used already, or expired."""

@@ -1,7 +1,9 @@
 """The Flask extension objects, created here and initialised in ``create_app``."""
 
 from flask_babel import Babel
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()

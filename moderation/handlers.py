@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .auth import wants_json
 from .errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -41,11 +42,15 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if wants_json():
+            return {"error": "csrf", "message": str(error.description)}, 400
         return error_page(400)
 
     @app.errorhandler(StoreUnavailable)
     def store_unavailable(error):
         logger.error("Redis unavailable: %s", error)
+        if wants_json():
+            return {"error": "unavailable"}, 503
         return error_page(503)
 
     @app.errorhandler(500)

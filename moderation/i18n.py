@@ -1,14 +1,20 @@
 """Language and direction of each page: locale selection and template helpers."""
 
 from babel import Locale
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_babel import get_locale
 
 
 def select_locale():
-    """``?lang=`` first, then the browser's Accept-Language, then ``DEFAULT_LOCALE``."""
+    """``?lang=`` (remembered for moderators), the browser's Accept-Language, then ``DEFAULT_LOCALE``."""
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
+    if request.blueprint == "moderate":
+        # Moderators keep the language they picked; readers' pages never touch the session.
+        if chosen in languages:
+            session["lang"] = chosen
+        else:
+            chosen = session.get("lang")
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]

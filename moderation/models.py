@@ -48,7 +48,47 @@ class Comment:
     user_agent: str = ""
     decided_by: str = ""
     decided_at: datetime | None = None
+    reason: str = ""
+    edited_by: str = ""
     replies: list["Comment"] = field(default_factory=list)
+
+
+@dataclass
+class QueuePage:
+    """A page of pending comments and where the next one starts."""
+
+    comments: list[Comment]
+    claimed_by_others: list[tuple[int, str]]
+    next_cursor: str | None
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+
+
+@dataclass(frozen=True)
+class Moderator:
+    name: str
+    role: Role
+    created_at: datetime | None = None
+
+    @property
+    def is_admin(self):
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    entry_id: str
+    action: str
+    moderator: str
+    at: datetime
+    comment_id: int | None = None
+    thread: str = ""
+    reason: str = ""
+    original: str = ""
+    ip: str = ""
 
 
 def from_ms(ms):

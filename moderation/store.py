@@ -1,6 +1,6 @@
-"""The comment store: the only module that talks to Redis.
+"""The comment store: the only module (with ``store_accounts``) that talks to Redis.
 
-Every key name is built here, and every change of a comment's state is one
+Key names come from ``keys.Keys``; every change of a comment's state is one
 Lua script from ``queue/``. The key layout, with each key's type and writer,
 is documented in ``queue/README.md``; keep the two in step.
 """
@@ -11,14 +11,22 @@ from contextlib import contextmanager
 
 import redis
 
-from .errors import AlreadyDecided, CommentNotFound, StoreUnavailable
-from .models import Comment, Status, from_ms
+from .errors import (
+    AlreadyDecided,
+    ClaimedByOther,
+    CommentNotFound,
+    NothingToUndo,
+    StoreUnavailable,
+    UndoNotAllowed,
+)
+from .keys import Keys
+from .models import AuditEntry, Comment, QueuePage, Status, from_ms
 
 QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "queue")
 
 # The fields a public page may read; email, IP and user agent are not among them.
 PUBLIC_FIELDS = ("id", "thread", "parent", "author", "url", "body", "created_at", "status")
-ALL_FIELDS = (*PUBLIC_FIELDS, "email", "ip", "user_agent", "decided_by", "decided_at")
+ALL_FIELDS = (*PUBLIC_FIELDS, "email", "ip", "user_agent", "decided_by", "decided_at", "reason", "edited_by")
 
 
 def load_script(name):
@@ -44,31 +52,8 @@ def translated(method):
     return wrapper
 
 
-class Keys:
-    """The names of one site's keys. ``{site}`` is the Redis Cluster hash tag."""
-
-    def __init__(self, site):
-        self.prefix = f"cm:{{{site}}}:"
-        self.next_id = self.prefix + "next-id"
-        self.comment_prefix = self.prefix + "comment:"
-        self.pending = self.prefix + "pending"
-        self.thread_prefix = self.prefix + "thread:"
-        self.pending_per_thread = self.prefix + "pending-per-thread"
-        self.decided = self.prefix + "decided"
-        self.audit = self.prefix + "audit"
-        self.events = self.prefix + "events"
-
-    def comment(self, comment_id):
-        return f"{self.comment_prefix}{comment_id}"
-
-    def nonce(self, nonce):
-        return f"{self.prefix}nonce:{nonce}"
-
-    def thread_pending(self, thread):
-        return f"{self.thread_prefix}{thread}:pending"
-
-    def thread_published(self, thread):
-        return f"{self.thread_prefix}{thread}:published"
+def flag(value):
+    return "1" if value else "0"
 
 
 class Store:
@@ -83,10 +68,16 @@ class Store:
         self.audit_max_length = audit_max_length
         self._submit = client.register_script(load_script("submit.lua"))
         self._decide = client.register_script(load_script("decide.lua"))
+        self._undo = client.register_script(load_script("undo.lua"))
+        self._edit = client.register_script(load_script("edit.lua"))
+        self._queue_page = client.register_script(load_script("queue_page.lua"))
+        self._claim = client.register_script(load_script("claim.lua"))
 
     @translated
     def ping(self):
         return self.client.ping()
+
+    # Readers
 
     @translated
     def submit(self, comment, nonce, now_ms):
@@ -110,49 +101,185 @@ class Store:
             args += [name, value]
         comment_id, created = self._submit(
             keys=[k.nonce(nonce), k.next_id, k.pending, k.thread_pending(comment.thread),
-                  k.pending_per_thread, k.events],
+                  k.email_pending(comment.email), k.pending_per_thread, k.events],
             args=args,
         )
         return int(comment_id), bool(created)
 
     @translated
-    def decide(self, comment_id, decision, moderator, now_ms, reason=""):
-        """Move a pending comment to ``decision`` (a Decision), exactly once."""
-        k = self.keys
-        result = self._decide(
-            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
-            args=[k.thread_prefix, str(decision), moderator, now_ms, reason,
-                  self.audit_max_length, self.events_max_length, comment_id],
-        )
-        if result[0] == "missing":
-            raise CommentNotFound(comment_id)
-        if result[0] == "decided":
-            _, status, by, at = result
-            raise AlreadyDecided(Status(status), by, from_ms(at) if at else None)
-
-    @translated
-    def get(self, comment_id):
-        """The comment with every field, or None."""
-        values = self.client.hmget(self.keys.comment(comment_id), ALL_FIELDS)
-        return _comment(ALL_FIELDS, values)
-
-    @translated
     def published(self, thread):
         """The thread's approved comments, oldest first, public fields only."""
         ids = self.client.zrange(self.keys.thread_published(thread), 0, -1)
-        pipe = self.client.pipeline(transaction=False)
-        for comment_id in ids:
-            pipe.hmget(self.keys.comment(comment_id), PUBLIC_FIELDS)
-        comments = (_comment(PUBLIC_FIELDS, values) for values in pipe.execute())
-        return [c for c in comments if c is not None]
+        return self._many(ids, PUBLIC_FIELDS)
 
     @translated
     def is_published(self, thread, comment_id):
         return self.client.zscore(self.keys.thread_published(thread), comment_id) is not None
 
+    # Moderators
+
+    @translated
+    def decide(self, comment_id, decision, moderator, now_ms, *, reason="", force=False, body=""):
+        """Move a pending comment to ``decision`` (a Decision), exactly once.
+
+        ``force`` decides even if another moderator claimed it (admins);
+        ``body``, when given, replaces the text in the same step (the original
+        goes to the audit log).
+        """
+        k = self.keys
+        result = self._decide(
+            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events,
+                  k.claim(comment_id)],
+            args=[k.prefix, str(decision), moderator, now_ms, reason,
+                  self.audit_max_length, self.events_max_length, comment_id, flag(force), body],
+        )
+        _raise_for(result, comment_id)
+
+    @translated
+    def undo(self, comment_id, moderator, now_ms, is_admin, window_ms):
+        """Return a decided comment to the queue; returns the status it had."""
+        k = self.keys
+        result = self._undo(
+            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
+            args=[k.prefix, moderator, now_ms, flag(is_admin), window_ms,
+                  self.audit_max_length, self.events_max_length, comment_id],
+        )
+        if result[0] == "pending":
+            raise NothingToUndo(comment_id)
+        if result[0] == "forbidden":
+            _, by, at = result
+            raise UndoNotAllowed(by, from_ms(at) if at else None)
+        _raise_for(result, comment_id)
+        return Status(result[1])
+
+    @translated
+    def edit(self, comment_id, body, moderator, now_ms, force=False):
+        """Replace a pending comment's body; the original goes to the audit log. True if it changed."""
+        k = self.keys
+        result = self._edit(
+            keys=[k.comment(comment_id), k.audit, k.claim(comment_id)],
+            args=[moderator, now_ms, body, self.audit_max_length, comment_id, flag(force)],
+        )
+        if result[0] == "unchanged":
+            return False
+        _raise_for(result, comment_id)
+        return True
+
+    @translated
+    def queue_page(self, moderator, claim_ms, *, cursor=None, thread=None, email=None, size=50, budget=500):
+        """A page of pending comments, oldest first, claimed for ``moderator``.
+
+        ``cursor`` is the ``next_cursor`` of the page before. Filtering by
+        ``thread`` or ``email`` reads that thread's or commenter's own index.
+        """
+        k = self.keys
+        if thread is not None:
+            index = k.thread_pending(thread)
+        elif email is not None:
+            index = k.email_pending(email)
+        else:
+            index = k.pending
+        score, _, last_id = (cursor or "").partition(":")
+        comments, others, next_score, next_id = self._queue_page(
+            keys=[index],
+            args=[k.prefix, moderator, claim_ms, score, last_id, budget, size, *ALL_FIELDS],
+        )
+        rows = (_comment(ALL_FIELDS, [value or None for value in row]) for row in comments)
+        return QueuePage(
+            comments=[c for c in rows if c is not None],
+            claimed_by_others=[(int(others[i]), others[i + 1]) for i in range(0, len(others), 2)],
+            next_cursor=f"{next_score}:{next_id}" if next_id else None,
+        )
+
+    @translated
+    def claim(self, comment_ids, moderator, claim_ms):
+        """Claim or renew claims on comments ``moderator`` has open; returns the ids now theirs."""
+        if not comment_ids:
+            return []
+        k = self.keys
+        mine = self._claim(keys=[k.claim(c) for c in comment_ids], args=[moderator, claim_ms])
+        return [c for c, ok in zip(comment_ids, mine, strict=True) if ok]
+
+    @translated
+    def claims(self, comment_ids):
+        """Who holds a claim on each comment (None where nobody does)."""
+        if not comment_ids:
+            return {}
+        return dict(zip(comment_ids, self.client.mget([self.keys.claim(c) for c in comment_ids]), strict=True))
+
+    @translated
+    def get(self, comment_id):
+        """The comment with every field, or None."""
+        return _comment(ALL_FIELDS, self.client.hmget(self.keys.comment(comment_id), ALL_FIELDS))
+
+    @translated
+    def get_many(self, comment_ids):
+        """Comments with every field, in the order given, skipping missing ones."""
+        return self._many(comment_ids, ALL_FIELDS)
+
     @translated
     def pending_count(self):
         return self.client.zcard(self.keys.pending)
+
+    @translated
+    def busiest_threads(self, limit=10):
+        """(thread, pending count) for the threads with the most pending comments."""
+        rows = self.client.zrevrange(self.keys.pending_per_thread, 0, limit - 1, withscores=True)
+        return [(thread, int(count)) for thread, count in rows]
+
+    @translated
+    def thread_pending_count(self, thread):
+        return self.client.zcard(self.keys.thread_pending(thread))
+
+    @translated
+    def email_pending_count(self, email):
+        return self.client.zcard(self.keys.email_pending(email))
+
+    @translated
+    def latest_event_id(self):
+        last = self.client.xrevrange(self.keys.events, count=1)
+        return last[0][0] if last else "0-0"
+
+    @translated
+    def events_since(self, event_id, limit=500):
+        """Events after ``event_id``: (id, fields) pairs, oldest first."""
+        return self.client.xrange(self.keys.events, min=f"({event_id}", count=limit)
+
+    @translated
+    def audit_log(self, before=None, moderator=None, limit=50, budget=5000):
+        """Audit entries, newest first; returns (entries, cursor for the next page or None)."""
+        entries, cursor, read = [], before, 0
+        while len(entries) < limit and read < budget:
+            rows = self.client.xrevrange(self.keys.audit, max=f"({cursor}" if cursor else "+", count=200)
+            if not rows:
+                return entries, None
+            for entry_id, fields in rows:
+                read += 1
+                cursor = entry_id
+                if moderator is None or fields.get("moderator") == moderator:
+                    entries.append(_audit_entry(entry_id, fields))
+                    if len(entries) >= limit:
+                        break
+        return entries, cursor
+
+    def _many(self, comment_ids, fields):
+        pipe = self.client.pipeline(transaction=False)
+        for comment_id in comment_ids:
+            pipe.hmget(self.keys.comment(comment_id), fields)
+        comments = (_comment(fields, values) for values in pipe.execute())
+        return [c for c in comments if c is not None]
+
+
+def _raise_for(result, comment_id):
+    """Raise the exception a script's answer stands for; return quietly on 'ok'."""
+    kind = result[0]
+    if kind == "missing":
+        raise CommentNotFound(comment_id)
+    if kind == "decided":
+        _, status, by, at = result
+        raise AlreadyDecided(Status(status), by, from_ms(at) if at else None)
+    if kind == "claimed":
+        raise ClaimedByOther(result[1])
 
 
 def _comment(names, values):
@@ -175,4 +302,21 @@ def _comment(names, values):
         user_agent=row.get("user_agent") or "",
         decided_by=row.get("decided_by") or "",
         decided_at=from_ms(decided_at) if decided_at else None,
+        reason=row.get("reason") or "",
+        edited_by=row.get("edited_by") or "",
+    )
+
+
+def _audit_entry(entry_id, fields):
+    comment_id = fields.get("id")
+    return AuditEntry(
+        entry_id=entry_id,
+        action=fields.get("action", ""),
+        moderator=fields.get("moderator", ""),
+        at=from_ms(fields.get("at") or entry_id.split("-")[0]),
+        comment_id=int(comment_id) if comment_id else None,
+        thread=fields.get("thread", ""),
+        reason=fields.get("reason", ""),
+        original=fields.get("original", ""),
+        ip=fields.get("ip", ""),
     )

@@ -90,3 +90,50 @@ def post_comment(client):
         return client.post(f"/threads/{thread}{query}", data=data)
 
     return post
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_moderator(app):
+    """Create a moderator account straight through the accounts service."""
+    from moderation import accounts
+
+    def make(name="mona", role="moderator", password=PASSWORD):
+        with app.app_context():
+            accounts.create_moderator(name, password, role, actor="test")
+        return name
+
+    return make
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(page):
+    match = CSRF.search(page if isinstance(page, str) else page.get_data(as_text=True))
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+def log_in(client, name, password=PASSWORD, next_path=None):
+    path = "/moderate/login" + (f"?next={next_path}" if next_path else "")
+    token = csrf_token(client.get(path))
+    return client.post(path, data={"username": name, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def team(make_moderator):
+    """An admin "ali" and a moderator "mona"."""
+    make_moderator("ali", "admin")
+    make_moderator("mona")
+
+
+@pytest.fixture
+def moderator_client(app, team):
+    """A client logged in as moderator "mona", with its CSRF token."""
+    client = app.test_client()
+    assert log_in(client, "mona").status_code == 303
+    client.csrf = csrf_token(client.get("/moderate/"))
+    return client

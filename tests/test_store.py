@@ -8,8 +8,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from moderation.errors import AlreadyDecided, CommentNotFound, StoreUnavailable
+from moderation.keys import Keys
 from moderation.models import Decision, NewComment, Status
-from moderation.store import Keys, Store
+from moderation.store import Store
 
 
 def comment(thread="t", **fields):

@@ -1,0 +1,119 @@
+"""What moderators do to comments: pages of the queue, claims, decisions, undo, edits, updates.
+
+Plain values in and out; the views turn them into pages or JSON.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .errors import AlreadyDecided, ClaimedByOther, CommentNotFound
+from .models import Decision, Status
+from .services import now_ms, store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class BulkResult:
+    done: list[int]
+    already_decided: list[int]
+    claimed: list[int]
+    missing: list[int]
+
+
+def queue_page(moderator, cursor=None, thread=None, email=None):
+    """A page of the queue for ``moderator``, who claims what it shows."""
+    config = current_app.config
+    return store().queue_page(moderator, config["CLAIM_SECONDS"] * 1000, cursor=cursor, thread=thread,
+                              email=email, size=config["QUEUE_PAGE_SIZE"])
+
+
+def queue_counts(thread=None, email=None):
+    """(pending in the whole queue, pending under the filter or None, busiest threads)."""
+    s = store()
+    filtered = None
+    if thread is not None:
+        filtered = s.thread_pending_count(thread)
+    elif email is not None:
+        filtered = s.email_pending_count(email)
+    return s.pending_count(), filtered, s.busiest_threads()
+
+
+def comment(comment_id):
+    return store().get(comment_id)
+
+
+def comments(comment_ids):
+    return store().get_many(comment_ids) if comment_ids else []
+
+
+def open_comment(comment_id, moderator):
+    """The comment, claimed for ``moderator`` if it is pending and nobody else holds it; and its claimant."""
+    found = store().get(comment_id)
+    if found is None:
+        return None, None
+    if found.status == Status.PENDING:
+        store().claim([comment_id], moderator, current_app.config["CLAIM_SECONDS"] * 1000)
+    return found, store().claims([comment_id]).get(comment_id)
+
+
+def renew_claims(comment_ids, moderator):
+    return store().claim(comment_ids, moderator, current_app.config["CLAIM_SECONDS"] * 1000)
+
+
+def decide(comment_id, decision, moderator, *, reason="", force=False, body=""):
+    store().decide(comment_id, Decision(decision), moderator, now_ms(), reason=reason, force=force, body=body)
+    logger.info("comment %d %s by %r", comment_id, decision, moderator)
+
+
+def decide_many(comment_ids, decision, moderator, reason="", force=False):
+    """Decide each comment in its own script; report what happened to each."""
+    result = BulkResult([], [], [], [])
+    for comment_id in comment_ids:
+        try:
+            decide(comment_id, decision, moderator, reason=reason, force=force)
+            result.done.append(comment_id)
+        except AlreadyDecided:
+            result.already_decided.append(comment_id)
+        except ClaimedByOther:
+            result.claimed.append(comment_id)
+        except CommentNotFound:
+            result.missing.append(comment_id)
+    return result
+
+
+def undo(comment_id, moderator, is_admin):
+    previous = store().undo(comment_id, moderator, now_ms(), is_admin,
+                            current_app.config["UNDO_WINDOW_SECONDS"] * 1000)
+    logger.info("comment %d: %s undone by %r", comment_id, previous, moderator)
+    return previous
+
+
+def edit(comment_id, body, moderator, force=False):
+    changed = store().edit(comment_id, body, moderator, now_ms(), force=force)
+    if changed:
+        logger.info("comment %d edited by %r", comment_id, moderator)
+    return changed
+
+
+def latest_event():
+    return store().latest_event_id()
+
+
+def updates(after):
+    """What happened since event ``after``: (new pending comments, decisions, last event id)."""
+    events = store().events_since(after)
+    if not events:
+        return [], [], after
+    submitted = [int(fields["id"]) for _, fields in events if fields.get("type") == "submitted"]
+    changed = {int(fields["id"]): fields for _, fields in events if fields.get("type") != "submitted"}
+    fresh = [c for c in store().get_many(submitted) if c.status == Status.PENDING]
+    decided = [{"id": cid, "status": fields["type"], "by": fields.get("moderator", "")}
+               for cid, fields in changed.items()]
+    return fresh, decided, events[-1][0]
+
+
+def audit_log(before=None, moderator=None):
+    return store().audit_log(before=before, moderator=moderator)

@@ -1,0 +1,61 @@
+"""Every Redis key name, in one place. ``queue/README.md`` documents them.
+
+Each starts with ``cm:{site}:``; the braces are Redis Cluster's hash tag, so
+all keys of one site share a slot and one script only ever touches one slot.
+"""
+
+
+class Keys:
+    """The names of one site's keys."""
+
+    def __init__(self, site):
+        self.prefix = f"cm:{{{site}}}:"
+        p = self.prefix
+        self.next_id = p + "next-id"
+        self.comment_prefix = p + "comment:"
+        self.pending = p + "pending"
+        self.pending_per_thread = p + "pending-per-thread"
+        self.decided = p + "decided"
+        self.audit = p + "audit"
+        self.events = p + "events"
+        self.moderators = p + "moderators"
+        self.moderator_prefix = p + "moderator:"
+        self.setup_token = p + "setup-token"
+
+    def comment(self, comment_id):
+        return f"{self.comment_prefix}{comment_id}"
+
+    def nonce(self, nonce):
+        return f"{self.prefix}nonce:{nonce}"
+
+    def thread_pending(self, thread):
+        return f"{self.prefix}thread:{thread}:pending"
+
+    def thread_published(self, thread):
+        return f"{self.prefix}thread:{thread}:published"
+
+    def email_pending(self, email):
+        # Lower-cased as the scripts do it (Lua's string.lower: ASCII only).
+        return f"{self.prefix}email:{ascii_lower(email)}:pending"
+
+    def claim(self, comment_id):
+        return f"{self.prefix}claim:{comment_id}"
+
+    def moderator(self, name):
+        return f"{self.moderator_prefix}{name}"
+
+    def session(self, session_id):
+        return f"{self.prefix}session:{session_id}"
+
+    def login_failures_account(self, name):
+        return f"{self.prefix}login-failures:account:{name}"
+
+    def login_failures_ip(self, ip):
+        return f"{self.prefix}login-failures:ip:{ip}"
+
+
+ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text):
+    return text.translate(ASCII_LOWER)

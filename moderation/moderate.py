@@ -1,0 +1,430 @@
+"""The moderator console: login, the queue, decisions, the audit log, accounts.
+
+Every page needs a login, every change is a POST with Flask-WTF's CSRF token,
+and every action works as a plain form (answered with a redirect and a
+flash message) and from scripts (answered with JSON, 409 on a conflict).
+"""
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from . import accounts, decisions
+from .auth import admin_required, end_session, safe_next, start_session, wants_json
+from .console_forms import (
+    REASON_LABELS,
+    ActionForm,
+    BulkForm,
+    DecisionForm,
+    LoginForm,
+    ModeratorForm,
+    PasswordForm,
+    SetupForm,
+)
+from .errors import (
+    AlreadyDecided,
+    ClaimedByOther,
+    CommentNotFound,
+    InvalidSetupToken,
+    LastAdmin,
+    LoginThrottled,
+    ModeratorExists,
+    ModeratorNotFound,
+    NothingToUndo,
+    UndoNotAllowed,
+)
+from .models import Decision
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("moderate", __name__, url_prefix="/moderate")
+
+MAX_BULK = 200
+
+STATUS_LABELS = {"pending": _l("Waiting"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+                 "spam": _l("Spam")}
+ROLE_LABELS = {"admin": _l("Admin"), "moderator": _l("Moderator")}
+ACTION_LABELS = {
+    "approved": _l("approved"), "rejected": _l("rejected"), "undone": _l("undid a decision"),
+    "edited": _l("edited"), "login": _l("logged in"), "logout": _l("logged out"),
+    "login_failed": _l("failed to log in"), "moderator_created": _l("created a moderator"),
+    "moderator_removed": _l("removed a moderator"), "password_changed": _l("changed a password"),
+}
+
+
+def reason_label(reason):
+    """A stored reason ("abuse: note") with its code in words."""
+    code, _sep, note = reason.partition(": ")
+    label = REASON_LABELS.get(code)
+    if label is None:
+        return reason
+    return f"{label}: {note}" if note else str(label)
+
+
+@bp.context_processor
+def labels():
+    return {"status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
+            "reason_label": reason_label}
+
+
+@bp.after_request
+def never_cache(response):
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Login, logout, first-run setup
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    target = safe_next(request.args.get("next"), url_for(".queue"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = accounts.log_in(form.username.data, form.password.data, request.remote_addr or "")
+        except LoginThrottled:
+            form.password.errors.append(_("Too many failed attempts. Please wait 15 minutes and try again."))
+            return render_template("moderate/login.html", form=form), 429
+        if result and start_session(result[1]):
+            return redirect(target, 303)
+        form.password.errors.append(_("Wrong username or password."))
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("moderate/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    end_session()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for(".login"), 303)
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    form = SetupForm()
+    token = request.args.get("token") or form.token.data
+    if not accounts.setup_token_valid(token):
+        return render_template("moderate/setup_done.html"), 404
+    form.token.data = token
+    if form.validate_on_submit():
+        try:
+            accounts.set_up_first_admin(token, form.username.data, form.password.data)
+        except accounts.InvalidAccount:
+            form.username.errors.append(_("Use 1 to 64 letters, digits, or . @ _ -"))
+        except InvalidSetupToken:
+            return render_template("moderate/setup_done.html"), 404
+        else:
+            result = accounts.log_in(form.username.data, form.password.data, request.remote_addr or "")
+            if result:
+                start_session(result[1])
+            flash(_("Welcome! Your admin account is ready."), "success")
+            return redirect(url_for(".queue"), 303)
+    return render_template("moderate/setup.html", form=form), 400 if request.method == "POST" else 200
+
+
+# The queue
+
+def queue_filters():
+    thread = (request.args.get("thread") or "").strip() or None
+    email = (request.args.get("email") or "").strip() or None
+    return thread, email
+
+
+@bp.get("/")
+@login_required
+def queue():
+    thread, email = queue_filters()
+    cursor = request.args.get("cursor") or None
+    page = decisions.queue_page(current_user.name, cursor=cursor, thread=thread, email=email)
+    others = decisions_of_others(page.claimed_by_others)
+    total, filtered, busiest = decisions.queue_counts(thread=thread, email=email)
+    return render_template(
+        "moderate/queue.html", page=page, others=others, total=total, filtered=filtered, busiest=busiest,
+        thread=thread, email=email, cursor=cursor, form=DecisionForm(), bulk_form=BulkForm(),
+        action_form=ActionForm(), latest_event=decisions.latest_event(),
+        poll_seconds=current_app.config["QUEUE_POLL_SECONDS"],
+    )
+
+
+def decisions_of_others(claimed):
+    """The comments other moderators are reviewing, with who reviews each."""
+    found = {c.id: c for c in decisions.comments([cid for cid, _ in claimed])}
+    return [(found[cid], who) for cid, who in claimed if cid in found]
+
+
+@bp.get("/comments/<int:comment_id>")
+@bp.get("/comments/<int:comment_id>/<any(approve, reject, undo, edit):action>")
+@login_required
+def comment(comment_id, action=None):
+    """One comment, with its buttons; also what a GET of an action URL shows, to confirm."""
+    found, claimant = decisions.open_comment(comment_id, current_user.name)
+    if found is None:
+        abort(404)
+    parent = decisions.comment(found.parent) if found.parent else None
+    form = DecisionForm(body=found.body)
+    return render_template("moderate/comment.html", c=found, parent=parent, claimant=claimant, form=form,
+                           action_form=ActionForm(), action=action)
+
+
+@bp.post("/comments/<int:comment_id>/approve")
+@login_required
+def approve(comment_id):
+    return decide(comment_id, Decision.APPROVE)
+
+
+@bp.post("/comments/<int:comment_id>/reject")
+@login_required
+def reject(comment_id):
+    return decide(comment_id, Decision.REJECT)
+
+
+def decide(comment_id, decision):
+    form = DecisionForm()
+    if not form.validate():
+        return invalid(form)
+    force = form.force.data and current_user.is_admin
+    try:
+        decisions.decide(comment_id, decision, current_user.name, reason=form.reason_text(), force=force,
+                         body=form.body.data or "")
+    except (AlreadyDecided, ClaimedByOther, CommentNotFound) as error:
+        return conflict(error, comment_id)
+    message = (_("Comment %(id)d approved.", id=comment_id) if decision == Decision.APPROVE
+               else _("Comment %(id)d rejected.", id=comment_id))
+    return done(message, comment_id=comment_id, status=str(decision), undoable=True)
+
+
+@bp.post("/comments/<int:comment_id>/undo")
+@login_required
+def undo(comment_id):
+    form = ActionForm()
+    if not form.validate():
+        return invalid(form)
+    try:
+        decisions.undo(comment_id, current_user.name, current_user.is_admin)
+    except NothingToUndo:
+        return done(_("Comment %(id)d is already waiting for a decision.", id=comment_id),
+                    comment_id=comment_id, status="pending")
+    except UndoNotAllowed as error:
+        message = _("Only %(name)s can undo this decision now, or an admin.", name=error.decided_by)
+        return failure(message, 403, "undo_not_allowed", comment_id)
+    except CommentNotFound as error:
+        return conflict(error, comment_id)
+    return done(_("Comment %(id)d is back in the queue.", id=comment_id), comment_id=comment_id, status="pending")
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+@login_required
+def edit(comment_id):
+    form = DecisionForm()
+    if not form.validate() or not form.body.data:
+        return invalid(form)
+    force = form.force.data and current_user.is_admin
+    try:
+        decisions.edit(comment_id, form.body.data, current_user.name, force=force)
+    except (AlreadyDecided, ClaimedByOther, CommentNotFound) as error:
+        return conflict(error, comment_id)
+    return done(_("Comment %(id)d saved.", id=comment_id), comment_id=comment_id, status="pending",
+                back=url_for(".comment", comment_id=comment_id))
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    form = BulkForm()
+    ids = parse_ids(request.form.getlist("ids"))
+    if not form.validate() or not ids:
+        if wants_json():
+            return jsonify(error="invalid", message=_("Select at least one comment.")), 400
+        flash(_("Select at least one comment."), "error")
+        return redirect(back_to_queue(), 303)
+    decision = Decision.APPROVE if form.action.data == "approve" else Decision.REJECT
+    result = decisions.decide_many(ids, decision, current_user.name, reason=form.reason_text(),
+                                   force=form.force.data and current_user.is_admin)
+    if decision == Decision.APPROVE:
+        message = ngettext("%(num)d comment approved.", "%(num)d comments approved.", len(result.done))
+    else:
+        message = ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", len(result.done))
+    skipped = len(result.already_decided) + len(result.claimed) + len(result.missing)
+    if skipped:
+        message += " " + ngettext("%(num)d was skipped: decided or being reviewed by someone else.",
+                                  "%(num)d were skipped: decided or being reviewed by someone else.", skipped)
+    if wants_json():
+        return jsonify(done=result.done, already_decided=result.already_decided, claimed=result.claimed,
+                       missing=result.missing, status=str(decision), message=message)
+    flash(message, "success" if not skipped else "warning")
+    return redirect(back_to_queue(), 303)
+
+
+def parse_ids(values):
+    ids = []
+    for value in values[:MAX_BULK]:
+        if value.isascii() and value.isdigit() and len(value) < 19:
+            ids.append(int(value))
+    return list(dict.fromkeys(ids))
+
+
+@bp.post("/claims")
+@login_required
+def claims():
+    form = ActionForm()
+    if not form.validate():
+        return jsonify(error="csrf"), 400
+    mine = decisions.renew_claims(parse_ids(request.form.getlist("ids")), current_user.name)
+    return jsonify(claimed=mine)
+
+
+@bp.get("/updates")
+@login_required
+def updates():
+    """New pending comments and decisions since an event id, for the open queue page."""
+    after = request.args.get("after") or "0-0"
+    thread, email = queue_filters()
+    fresh, decided, last = decisions.updates(after)
+    if thread is not None:
+        fresh = [c for c in fresh if c.thread == thread]
+    elif email is not None:
+        fresh = [c for c in fresh if c.email.lower() == email.lower()]
+    if fresh:
+        decisions.renew_claims([c.id for c in fresh], current_user.name)
+    total, _filtered, _busiest = decisions.queue_counts()
+    items = [render_template("moderate/_item.html", c=c, form=DecisionForm(), action_form=ActionForm(),
+                             claimant=None) for c in fresh]
+    total_label = ngettext("%(num)d comment waiting", "%(num)d comments waiting", total)
+    return jsonify(last=last, total=total, total_label=total_label, items=items,
+                   decided=[dict(d, message=decided_message(d)) for d in decided])
+
+
+def decided_message(d):
+    if d["status"] == "approved":
+        return _("Approved by %(name)s.", name=d["by"])
+    if d["status"] == "rejected":
+        return _("Rejected by %(name)s.", name=d["by"])
+    return _("Returned to the queue by %(name)s.", name=d["by"])
+
+
+# Audit log
+
+@bp.get("/log")
+@login_required
+def log():
+    moderator = (request.args.get("moderator") or "").strip() or None
+    before = request.args.get("before") or None
+    entries, older = decisions.audit_log(before=before, moderator=moderator)
+    return render_template("moderate/log.html", entries=entries, older=older, moderator=moderator)
+
+
+# Accounts (admins)
+
+@bp.route("/moderators", methods=["GET", "POST"])
+@admin_required
+def moderators():
+    form = ModeratorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.create_moderator(form.username.data, form.password.data, form.role.data,
+                                      actor=current_user.name)
+        except accounts.InvalidAccount:
+            form.username.errors.append(_("Use 1 to 64 letters, digits, or . @ _ -"))
+            status = 400
+        except ModeratorExists:
+            form.username.errors.append(_("This username is taken."))
+            status = 409
+        else:
+            flash(_("Moderator %(name)s created.", name=form.username.data), "success")
+            return redirect(url_for(".moderators"), 303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("moderate/moderators.html", form=form, moderators=accounts.list_moderators(),
+                           action_form=ActionForm(), password_form=PasswordForm()), status
+
+
+@bp.post("/moderators/<name>/remove")
+@admin_required
+def remove_moderator(name):
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        accounts.remove_moderator(name, actor=current_user.name)
+        flash(_("Moderator %(name)s removed.", name=name), "success")
+    except ModeratorNotFound:
+        abort(404)
+    except LastAdmin:
+        flash(_("%(name)s is the last admin and cannot be removed.", name=name), "error")
+    return redirect(url_for(".moderators"), 303)
+
+
+@bp.post("/moderators/<name>/password")
+@admin_required
+def moderator_password(name):
+    form = PasswordForm()
+    if not form.validate():
+        flash(form.password.errors[0] if form.password.errors else _("Please enter a password."), "error")
+        return redirect(url_for(".moderators"), 303)
+    try:
+        accounts.set_password(name, form.password.data, actor=current_user.name)
+    except ModeratorNotFound:
+        abort(404)
+    flash(_("Password of %(name)s changed; their sessions have ended.", name=name), "success")
+    return redirect(url_for(".moderators"), 303)
+
+
+# Answers: one shape for forms (flash and redirect) and for scripts (JSON)
+
+def back_to_queue():
+    return safe_next(request.form.get("next"), url_for(".queue"))
+
+
+def done(message, comment_id, status, back=None, undoable=False):
+    if wants_json():
+        return jsonify(id=comment_id, status=status, message=message)
+    flash(message, "success")
+    if undoable:
+        flash(str(comment_id), "undo")  # the page shows an Undo button for it
+    return redirect(back or back_to_queue(), 303)
+
+
+def failure(message, code, error, comment_id, **extra):
+    if wants_json():
+        return jsonify(error=error, id=comment_id, message=message, **extra), code
+    flash(message, "error")
+    return redirect(back_to_queue(), 303)
+
+
+def conflict(error, comment_id):
+    if isinstance(error, AlreadyDecided):
+        when = format_datetime(error.decided_at, "short") if error.decided_at else ""
+        if error.status == "approved":
+            message = _("Comment %(id)d was already approved by %(name)s at %(when)s.",
+                        id=comment_id, name=error.decided_by, when=when)
+        else:
+            message = _("Comment %(id)d was already rejected by %(name)s at %(when)s.",
+                        id=comment_id, name=error.decided_by, when=when)
+        return failure(message, 409, "already_decided", comment_id, status=str(error.status),
+                       by=error.decided_by, at=error.decided_at.isoformat() if error.decided_at else None)
+    if isinstance(error, ClaimedByOther):
+        message = _("%(name)s is reviewing comment %(id)d right now.", name=error.moderator, id=comment_id)
+        return failure(message, 409, "claimed", comment_id, by=error.moderator)
+    return failure(_("Comment %(id)d does not exist.", id=comment_id), 404, "not_found", comment_id)
+
+
+def invalid(form):
+    errors = {name: field_errors for name, field_errors in form.errors.items()}
+    if wants_json():
+        return jsonify(error="invalid", fields={k: [str(m) for m in v] for k, v in errors.items()}), 400
+    if "csrf_token" in errors:
+        abort(400)
+    flash(_("Please check the form and try again."), "error")
+    return redirect(back_to_queue(), 303)

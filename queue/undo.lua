@@ -1,0 +1,40 @@
+-- Return a decided comment to the queue (undo an approval or a rejection).
+--
+-- KEYS[1] comment hash      KEYS[2] site's pending set
+-- KEYS[3] pending count per thread   KEYS[4] decided set
+-- KEYS[5] audit stream      KEYS[6] event stream
+-- ARGV[1] key prefix of the site   ARGV[2] moderator
+-- ARGV[3] now, ms   ARGV[4] '1' if the moderator is an admin (any decision, any time)
+-- ARGV[5] undo window, ms (for the moderator who decided)
+-- ARGV[6] audit max length   ARGV[7] event max length   ARGV[8] comment id
+--
+-- Returns {'ok', previous status}, {'missing'}, {'pending'} (nothing to
+-- undo), or {'forbidden', by, at} (someone else's decision, or too late).
+
+local c = redis.call('HMGET', KEYS[1], 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email')
+if not c[1] then
+  return {'missing'}
+end
+if c[1] == 'pending' then
+  return {'pending'}
+end
+local admin = ARGV[4] == '1'
+local own_and_recent = c[4] == ARGV[2] and tonumber(ARGV[3]) - tonumber(c[5] or 0) <= tonumber(ARGV[5])
+if not (admin or own_and_recent) then
+  return {'forbidden', c[4] or '', c[5] or ''}
+end
+
+local thread, created_at, id, prefix = c[2], c[3], ARGV[8], ARGV[1]
+redis.call('HSET', KEYS[1], 'status', 'pending')
+redis.call('HDEL', KEYS[1], 'decided_by', 'decided_at', 'reason')
+redis.call('ZADD', KEYS[2], created_at, id)
+redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
+redis.call('ZADD', prefix .. 'email:' .. string.lower(c[6] or '') .. ':pending', created_at, id)
+redis.call('ZINCRBY', KEYS[3], 1, thread)
+redis.call('ZREM', prefix .. 'thread:' .. thread .. ':published', id)
+redis.call('ZREM', KEYS[4], id)
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
+  'action', 'undone', 'id', id, 'thread', thread, 'moderator', ARGV[2], 'at', ARGV[3], 'reason', c[1])
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[7], '*', 'type', 'undone', 'id', id, 'thread', thread,
+  'moderator', ARGV[2])
+return {'ok', c[1]}
