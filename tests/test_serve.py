@@ -1,6 +1,7 @@
 """`make run`'s server: gunicorn with the embedded Redis, stopped cleanly, data kept."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -25,14 +26,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(instance, port):
+def start(instance, port, log):
+    """Start `make run`'s gunicorn; its log goes to the file ``log``."""
     env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "WEB_WORKERS": "2"}
     env.pop("REDIS_URL", None)
     env.pop("SECRET_KEY", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -42,7 +45,7 @@ def start(instance, port):
         except OSError:
             time.sleep(0.1)
     process.kill()
-    raise AssertionError("gunicorn did not become ready: " + process.communicate()[1])
+    raise AssertionError("gunicorn did not become ready: " + Path(log).read_text())
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -65,26 +68,31 @@ def submit(port, thread, body):
 
 def test_serve_stops_workers_then_redis_and_keeps_data(tmp_path):
     port = free_port()
-    server = start(tmp_path, port)
+    instance, log = tmp_path / "instance", tmp_path / "gunicorn.log"
+    server = start(instance, port, log)
     try:
-        redis_server = EmbeddedRedis(tmp_path)
+        redis_server = EmbeddedRedis(instance)
         assert redis_server.is_running()
         assert submit(port, "t", "survives a restart") == 303
+        # No moderator yet: the one-time setup link is printed, and it works.
+        link = re.search(r"http://127\.0\.0\.1:\d+/moderate/setup\?token=[\w-]+", log.read_text()).group(0)
+        with urllib.request.urlopen(link, timeout=5) as response:
+            assert response.status == 200
     finally:
         server.send_signal(signal.SIGTERM)
-        _, log = server.communicate(timeout=30)
+        server.wait(timeout=30)
     assert server.returncode == 0
     assert not redis_server.is_running()
-    assert "embedded redis-server stopped" in log
+    assert "embedded redis-server stopped" in log.read_text()
 
-    server = start(tmp_path, port)
+    server = start(instance, port, log)
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/threads/t?mine=x", timeout=5) as response:
             assert response.status == 200
         assert redis_server.is_running()
     finally:
         server.send_signal(signal.SIGINT)
-        server.communicate(timeout=30)
+        server.wait(timeout=30)
     assert not redis_server.is_running()
     redis_server.start()
     try:

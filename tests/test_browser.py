@@ -1,0 +1,129 @@
+"""End to end in a real browser: Playwright driving Debian's chromium.
+
+`.ci/run` installs chromium; elsewhere these tests skip when it is missing.
+"""
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from moderation.models import NewComment
+
+from .conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+                       reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+def queue_comment(store, body, author="Reader"):
+    comment_id, _ = store.submit(
+        NewComment(thread="article-1", author=author, email="reader@example.com", body=body),
+        nonce=body, now_ms=1_700_000_000_000 + len(body))
+    return comment_id
+
+
+def test_browser_keyboard_moderation_end_to_end(live_server, browser, store, make_moderator):
+    make_moderator("ali", "admin")
+    keep = queue_comment(store, "a comment worth publishing")
+    drop = queue_comment(store, "a comment to throw away, spam spam")
+    page = browser.new_page(locale="en-US")
+
+    page.goto(f"{live_server}/moderate/")
+    assert "/moderate/login" in page.url
+    page.fill("#username", "ali")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(f"#item-{keep}")
+
+    page.keyboard.press("j")
+    assert page.get_attribute(f"#item-{keep}", "class").split().count("current") == 1
+    page.keyboard.press("a")
+    page.wait_for_selector(f"#item-{keep}.approved")
+    # After a decision the next comment is current: reject it.
+    page.wait_for_selector(f"#item-{drop}.current")
+    page.keyboard.press("r")
+    page.wait_for_selector(f"#item-{drop}.rejected")
+    assert store.get(keep).status == "approved"
+    assert store.get(drop).status == "rejected"
+
+    # u undoes the last decision, and it can be taken again.
+    page.keyboard.press("u")
+    page.wait_for_selector(f"#item-{drop}:not(.decided)")
+    assert store.get(drop).status == "pending"
+    page.click(f"#item-{drop} button.reject")
+    page.wait_for_selector(f"#item-{drop}.rejected")
+
+    # ? shows the keys.
+    page.keyboard.press("?")
+    assert page.is_visible("#keys-help dl")
+
+    # A new comment shows up on the open queue without a reload.
+    fresh = queue_comment(store, "arrived while the queue was open")
+    page.wait_for_selector(f"#item-{fresh}", timeout=10_000)
+
+    public = browser.new_page()
+    public.goto(f"{live_server}/threads/article-1")
+    content = public.content()
+    assert "a comment worth publishing" in content
+    assert "throw away" not in content
+
+
+def test_browser_queue_fits_a_phone_in_arabic(live_server, browser, store, make_moderator):
+    make_moderator("ali", "admin")
+    queue_comment(store, "تعليق طويل " * 40, author="قارئ من القاهرة")
+    page = browser.new_page(viewport={"width": 360, "height": 740}, locale="ar")
+    page.goto(f"{live_server}/moderate/login")
+    page.fill("#username", "ali")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector(".item")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    approve = page.locator(".item button.approve").first.bounding_box()
+    assert approve["width"] >= 44 or approve["height"] >= 32  # large enough to tap
+
+
+def test_browser_works_without_javascript(live_server, browser, store, make_moderator):
+    make_moderator("ali", "admin")
+    comment_id = queue_comment(store, "decided with plain forms")
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server}/moderate/login")
+    page.fill("#username", "ali")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click(f"#item-{comment_id} button.approve")
+    page.wait_for_selector(".notice-success")
+    assert store.get(comment_id).status == "approved"
+    context.close()
