@@ -61,6 +61,7 @@ ENVIRONMENT = {
     "LOGIN_WINDOW_SECONDS": int,
     "UNDO_WINDOW_SECONDS": int,
     "CLAIM_SECONDS": int,
+    "QUEUE_POLL_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,
     "TRUSTED_PROXIES": int,
     "PREFERRED_URL_SCHEME": str,
