@@ -84,6 +84,11 @@ def test_browser_keyboard_moderation_end_to_end(live_server, browser, store, mak
     page.click(f"#item-{drop} button.reject")
     page.wait_for_selector(f"#item-{drop}.rejected")
 
+    # x selects the current comment for a bulk action.
+    page.keyboard.press("k")
+    page.keyboard.press("x")
+    assert page.is_checked(f"#item-{keep} input[name=ids]")
+
     # ? shows the keys.
     page.keyboard.press("?")
     assert page.is_visible("#keys-help dl")
