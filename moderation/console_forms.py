@@ -25,7 +25,7 @@ REASON_LABELS = dict(REJECT_REASONS)
 
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), filters=[clean_line],
-                           validators=[DataRequired(_l("Please enter your username."))])
+                           validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
 
 

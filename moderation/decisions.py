@@ -41,6 +41,10 @@ def queue_counts(thread=None, email=None):
     return s.pending_count(), filtered, s.busiest_threads()
 
 
+def pending_total():
+    return store().pending_count()
+
+
 def comment(comment_id):
     return store().get(comment_id)
 

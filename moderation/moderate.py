@@ -298,7 +298,7 @@ def updates():
         fresh = [c for c in fresh if c.email.lower() == email.lower()]
     if fresh:
         decisions.renew_claims([c.id for c in fresh], current_user.name)
-    total, _filtered, _busiest = decisions.queue_counts()
+    total = decisions.pending_total()
     items = [render_template("moderate/_item.html", c=c, form=DecisionForm(), action_form=ActionForm(),
                              claimant=None) for c in fresh]
     total_label = ngettext("%(num)d comment waiting", "%(num)d comments waiting", total)

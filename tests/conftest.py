@@ -130,10 +130,15 @@ def team(make_moderator):
     make_moderator("mona")
 
 
+def logged_in(app, name):
+    """A new client of ``app`` logged in as ``name``, with its CSRF token in ``client.csrf``."""
+    client = app.test_client()
+    assert log_in(client, name).status_code == 303
+    client.csrf = csrf_token(client.get("/moderate/log"))
+    return client
+
+
 @pytest.fixture
 def moderator_client(app, team):
-    """A client logged in as moderator "mona", with its CSRF token."""
-    client = app.test_client()
-    assert log_in(client, "mona").status_code == 303
-    client.csrf = csrf_token(client.get("/moderate/"))
-    return client
+    """A client logged in as moderator "mona"."""
+    return logged_in(app, "mona")

@@ -8,7 +8,7 @@ import pytest
 
 from moderation.models import Decision, NewComment
 
-from .conftest import PASSWORD, csrf_token, log_in
+from .conftest import PASSWORD, csrf_token, log_in, logged_in
 
 
 def text(response):
@@ -43,18 +43,12 @@ def post(client, path, json=False, **data):
 def other_client(app, make_moderator):
     """A second moderator, "omar", logged in on another client of the same app."""
     make_moderator("omar")
-    client = app.test_client()
-    assert log_in(client, "omar").status_code == 303
-    client.csrf = csrf_token(client.get("/moderate/"))
-    return client
+    return logged_in(app, "omar")
 
 
 @pytest.fixture
 def admin_client(app, team):
-    client = app.test_client()
-    assert log_in(client, "ali").status_code == 303
-    client.csrf = csrf_token(client.get("/moderate/"))
-    return client
+    return logged_in(app, "ali")
 
 
 # Access
@@ -407,11 +401,8 @@ def test_race_many_moderators_decide_one_comment_once(app, make_moderator, store
     [comment_id] = submit(store)
     clients = []
     for i in range(8):
-        client = app.test_client()
         make_moderator(f"m{i}", role="admin")
-        log_in(client, f"m{i}")
-        client.csrf = csrf_token(client.get("/moderate/log"))
-        clients.append(client)
+        clients.append(logged_in(app, f"m{i}"))
     redis_client.delete(f"cm:{{main}}:claim:{comment_id}")
     start = threading.Barrier(len(clients))
     codes = []
@@ -485,15 +476,11 @@ def test_undo_window_is_a_setting(make_app, make_moderator, store):
     app = make_app(UNDO_WINDOW_SECONDS=-1)  # already past for every decision
     make_moderator("ali", "admin")
     make_moderator("mona")
-    client = app.test_client()
-    log_in(client, "mona")
-    client.csrf = csrf_token(client.get("/moderate/"))
+    client = logged_in(app, "mona")
     [comment_id] = submit(store)
     post(client, f"/moderate/comments/{comment_id}/approve")
     assert post(client, f"/moderate/comments/{comment_id}/undo", json=True).status_code == 403
-    admin = app.test_client()
-    log_in(admin, "ali")
-    admin.csrf = csrf_token(admin.get("/moderate/"))
+    admin = logged_in(app, "ali")
     assert post(admin, f"/moderate/comments/{comment_id}/undo", json=True).status_code == 200
 
 
