@@ -96,14 +96,18 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from . import health, moderate, reader
+    from . import api, demo, health, moderate, reader
     from .extensions import csrf
 
     app.register_blueprint(reader.bp)
-    # The reader form carries its own signed token instead of session CSRF.
+    app.register_blueprint(api.bp)
+    # The reader form and the API carry their own signed token instead of session CSRF.
     csrf.exempt(reader.bp)
+    csrf.exempt(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(moderate.bp)
+    if app.config["DEMO"]:
+        app.register_blueprint(demo.bp)
 
 
 def register_errorhandlers(app):

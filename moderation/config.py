@@ -21,6 +21,11 @@ DEFAULTS = {
     "AUTHOR_MAX_LENGTH": 100,
     "URL_MAX_LENGTH": 200,
     "EMAIL_CHECK_DELIVERABILITY": False,
+    "REPLY_MAX_DEPTH": 3,
+    # Sites allowed to frame /embed/<thread>: space-separated origins, or * for any.
+    "EMBED_ORIGINS": "*",
+    # Serve /demo, an article page that embeds the comments as a customer would.
+    "DEMO": True,
     "FORM_TOKEN_MAX_AGE_SECONDS": 2 * 24 * 3600,
     "PENDING_LINK_MAX_AGE_SECONDS": 30 * 24 * 3600,
     "REMEMBER_COOKIE_NAME": "comment_author",
@@ -53,6 +58,9 @@ ENVIRONMENT = {
     "TIMEZONE": str,
     "COMMENT_MAX_LENGTH": int,
     "EMAIL_CHECK_DELIVERABILITY": bool,
+    "REPLY_MAX_DEPTH": int,
+    "EMBED_ORIGINS": str,
+    "DEMO": bool,
     "FORM_TOKEN_MAX_AGE_SECONDS": int,
     "MAX_CONTENT_LENGTH": int,
     "EVENTS_MAX_LENGTH": int,

@@ -34,6 +34,9 @@ class Keys:
     def thread_published(self, thread):
         return f"{self.prefix}thread:{thread}:published"
 
+    def thread_version(self, thread):
+        return f"{self.prefix}thread:{thread}:version"
+
     def email_pending(self, email):
         # Lower-cased as the scripts do it (Lua's string.lower: ASCII only).
         return f"{self.prefix}email:{ascii_lower(email)}:pending"

@@ -51,6 +51,8 @@ class Comment:
     reason: str = ""
     edited_by: str = ""
     replies: list["Comment"] = field(default_factory=list)
+    # Set on a reply shown flatter than it was written: whom it answers.
+    reply_to: str = ""
 
 
 @dataclass

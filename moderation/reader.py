@@ -1,9 +1,14 @@
-"""The reader's pages: a thread's approved comments and the comment form."""
+"""The reader's pages: a thread's approved comments and the comment form,
+as a page of its own (``/threads/<thread>``) or laid out for an iframe on a
+news site (``/embed/<thread>``, placed there by ``/embed.js``).
+"""
 
 import logging
 import re
+from functools import partial
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -31,20 +36,42 @@ def check_thread(endpoint, values):
 
 @bp.route("/threads/<thread>", methods=["GET", "POST"])
 def thread(thread):
+    return comments_view(thread, embedded=False)
+
+
+@bp.route("/embed/<thread>", methods=["GET", "POST"])
+def embed(thread):
+    return comments_view(thread, embedded=True)
+
+
+@bp.get("/embed.js")
+def embed_script():
+    """The one script a news site adds under an article to show its comments."""
+    response = send_from_directory(current_app.static_folder, "embed.js", max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def comments_view(thread, embedded):
     form = CommentForm(meta={"csrf_context": thread})
+    here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(),
+                   origin=host_origin() if embedded else None)
     if request.method == "POST":
-        return submit(thread, form)
+        return submit(thread, form, here, embedded)
     remembered = remembered_author()
     if remembered:
         for name in REMEMBERED_FIELDS:
             form[name].data = remembered.get(name, "")
         form.remember.data = True
-    return thread_page(thread, form, 200, own=own_comment(thread))
+    reply_to = request.args.get("replyto", "")
+    if reply_to.isascii() and reply_to.isdigit():
+        form.parent.data = reply_to
+    return thread_page(thread, form, 200, here, embedded, own=own_comment(thread))
 
 
-def submit(thread, form):
+def submit(thread, form, here, embedded):
     if not form.validate():
-        return thread_page(thread, form, 400)
+        return thread_page(thread, form, 400, here, embedded)
     comment = NewComment(
         thread=thread,
         author=form.author.data,
@@ -59,34 +86,47 @@ def submit(thread, form):
         comment_id = services.submit_comment(comment, form.nonce)
     except InvalidParent:
         form.parent.errors = [_("You can only reply to a published comment of this article.")]
-        return thread_page(thread, form, 400)
+        return thread_page(thread, form, 400, here, embedded)
     except StoreUnavailable as error:
         logger.error("comment on thread %r not queued, Redis unavailable: %s", thread, error)
-        return thread_page(thread, form, 503, unavailable=True)
-    target = url_for(".thread", thread=thread, lang=chosen_language(),
-                     mine=services.pending_link(thread, comment_id), _anchor=f"comment-{comment_id}")
-    response = redirect(target, 303)
+        return thread_page(thread, form, 503, here, embedded, unavailable=True)
+    # The signed link, not a cookie, lets this reader see their own comment
+    # while it waits: cookies are often blocked inside a news site's iframe.
+    response = redirect(here(mine=services.pending_link(thread, comment_id), _anchor=f"comment-{comment_id}"), 303)
     remember(response, form)
     return response
 
 
-def thread_page(thread, form, status, own=None, unavailable=False):
-    comments, count = [], 0
+def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False):
+    comments, by_id = [], {}
     if not unavailable:
         try:
-            comments, count = services.thread_comments(thread)
+            comments, by_id = services.thread_comments(thread)
         except StoreUnavailable as error:
             logger.error("thread %r not shown, Redis unavailable: %s", thread, error)
             unavailable, status = True, 503
+    replying_to = by_id.get(form.parent_id) if form.parent.data and not form.parent.errors else None
+    if form.parent.data and replying_to is None and not unavailable and request.method == "GET":
+        form.parent.data = ""  # a reply link to a comment that is not (or no longer) published
     page = render_template(
-        "thread.html", thread=thread, form=form, comments=comments, count=count, own=own,
-        unavailable=unavailable,
-        action=url_for(".thread", thread=thread, lang=chosen_language()),
+        "embed.html" if embedded else "thread.html",
+        thread=thread, form=form, comments=comments, count=len(by_id), own=own, unavailable=unavailable,
+        replying_to=replying_to, here=here, parent_origin=host_origin() if embedded else None,
     )
     response = current_app.make_response((page, status))
     # The page may hold this reader's own details (a pending comment, a remembered email).
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def host_origin():
+    """The embedding page's origin, as embed.js passes it, if it may frame us."""
+    origin = request.args.get("origin", "")
+    parts = urlsplit(origin)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or origin != f"{parts.scheme}://{parts.netloc}":
+        return None
+    allowed = current_app.config["EMBED_ORIGINS"].split()
+    return origin if "*" in allowed or origin in allowed else None
 
 
 def own_comment(thread):
@@ -127,5 +167,3 @@ def remember(response, form):
         )
     elif request.cookies.get(name):
         response.delete_cookie(name, httponly=True, samesite="Lax", secure=secure)
-
-

@@ -40,14 +40,42 @@ def submit_comment(comment, nonce, now=None):
 
 
 def thread_comments(thread):
-    """The thread's approved comments as a tree: top level oldest first, replies under their parent."""
+    """The thread's approved comments as a tree, and how many there are.
+
+    Top level oldest first, replies under their parent, nested at most
+    ``REPLY_MAX_DEPTH`` deep: a deeper reply joins its parent's list and says
+    whom it answers. Also returns the comments by id.
+    """
     comments = store().published(thread)
+    max_depth = current_app.config["REPLY_MAX_DEPTH"]
     by_id = {c.id: c for c in comments}
-    roots = []
-    for c in comments:
+    depth, holder, roots = {}, {}, []
+    for c in comments:  # oldest first, so a parent comes before its replies
         parent = by_id.get(c.parent)
-        (parent.replies if parent is not None else roots).append(c)
-    return roots, len(comments)
+        if parent is None or parent.id not in depth:
+            home = None
+        elif depth[parent.id] < max_depth:
+            home = parent
+        else:
+            home = holder[parent.id]
+            c.reply_to = parent.author
+        (home.replies if home else roots).append(c)
+        depth[c.id] = depth[home.id] + 1 if home else 1
+        holder[c.id] = home
+    return roots, by_id
+
+
+def published_comments(thread):
+    """The thread's approved comments, oldest first, as a flat list."""
+    return store().published(thread)
+
+
+def thread_version(thread):
+    return store().thread_version(thread)
+
+
+def approved_counts(threads):
+    return store().published_counts(threads)
 
 
 def _pending_links():

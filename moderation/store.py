@@ -113,6 +113,19 @@ class Store:
         return self._many(ids, PUBLIC_FIELDS)
 
     @translated
+    def thread_version(self, thread):
+        """A number that changes whenever the thread's published comments change."""
+        return int(self.client.get(self.keys.thread_version(thread)) or 0)
+
+    @translated
+    def published_counts(self, threads):
+        """Approved comments per thread, for many threads in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for thread in threads:
+            pipe.zcard(self.keys.thread_published(thread))
+        return dict(zip(threads, pipe.execute(), strict=True))
+
+    @translated
     def is_published(self, thread, comment_id):
         return self.client.zscore(self.keys.thread_published(thread), comment_id) is not None
 

@@ -37,6 +37,7 @@ if tonumber(redis.call('ZINCRBY', KEYS[3], -1, thread)) <= 0 then
 end
 if ARGV[2] == 'approved' then
   redis.call('ZADD', prefix .. 'thread:' .. thread .. ':published', created_at, id)
+  redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
 end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('DEL', KEYS[7])

@@ -31,7 +31,9 @@ redis.call('ZADD', KEYS[2], created_at, id)
 redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
 redis.call('ZADD', prefix .. 'email:' .. string.lower(c[6] or '') .. ':pending', created_at, id)
 redis.call('ZINCRBY', KEYS[3], 1, thread)
-redis.call('ZREM', prefix .. 'thread:' .. thread .. ':published', id)
+if redis.call('ZREM', prefix .. 'thread:' .. thread .. ':published', id) == 1 then
+  redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
+end
 redis.call('ZREM', KEYS[4], id)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
   'action', 'undone', 'id', id, 'thread', thread, 'moderator', ARGV[2], 'at', ARGV[3], 'reason', c[1])

@@ -3,8 +3,10 @@
 `.ci/run` installs chromium; elsewhere these tests skip when it is missing.
 """
 
+import http.server
 import os
 import threading
+import urllib.request
 
 import pytest
 from werkzeug.serving import make_server
@@ -39,8 +41,10 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
+            # Third-party cookies blocked, as Safari does by default and Firefox nearly does.
             args=["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+                  "--disable-component-update", "--no-first-run", "--disable-sync",
+                  "--test-third-party-cookie-phaseout"],
         )
         yield browser
         browser.close()
@@ -131,4 +135,69 @@ def test_browser_works_without_javascript(live_server, browser, store, make_mode
     page.click(f"#item-{comment_id} button.approve")
     page.wait_for_selector(".notice-success")
     assert store.get(comment_id).status == "approved"
+    context.close()
+
+
+@pytest.fixture
+def news_site(live_server):
+    """The demo article served from another origin (127.0.0.2) than the service (127.0.0.1)."""
+    with urllib.request.urlopen(f"{live_server}/demo") as response:
+        article = response.read()
+
+    class ArticlePage(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(article)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.2", 0), ArticlePage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.2:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_browser_demo_on_another_site_with_third_party_cookies_blocked(live_server, news_site, browser,
+                                                                       store, make_moderator):
+    make_moderator("ali", "admin")
+    context = browser.new_context(locale="ar")
+    page = context.new_page()
+    page.goto(news_site)
+    frame = page.frame_locator("iframe")
+    frame.locator("#comment").fill("تعليق من موقع آخر داخل الإطار")
+    frame.locator("#author").fill("قارئ")
+    frame.locator("#email").fill("reader@example.com")
+    frame.locator("button[type=submit]").click()
+    frame.locator(".own-comment").wait_for()
+    assert "تعليقك بانتظار المراجعة." in frame.locator(".own-comment").inner_text()
+    embed = next(f for f in page.frames if "/embed/" in f.url)
+    assert embed.evaluate("document.cookie") == ""
+    assert context.cookies(live_server) == []  # the whole reader flow ran without a cookie
+    [comment] = [c for c in store.queue_page("", 0).comments if "من موقع آخر" in c.body]
+
+    console = context.new_page()
+    console.goto(f"{live_server}/moderate/login")
+    console.fill("#username", "ali")
+    console.fill("#password", PASSWORD)
+    console.click("button[type=submit]")
+    console.click(f"#item-{comment.id} button.approve")
+    console.wait_for_selector(f"#item-{comment.id}.approved")
+
+    page.reload()
+    frame = page.frame_locator("iframe")
+    frame.locator(f"#comment-{comment.id}").wait_for()
+    assert "تعليق من موقع آخر داخل الإطار" in frame.locator(".comment-list").inner_text()
+    # The iframe is sized to its content, through postMessage.
+    embed = next(f for f in page.frames if "/embed/" in f.url)
+    page.wait_for_function("""(height) => {
+        const frame = document.querySelector("iframe");
+        return Math.abs(frame.getBoundingClientRect().height - height) <= 2;
+    }""", arg=embed.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)"))
+    assert page.evaluate('document.querySelector("iframe").getBoundingClientRect().height') > 480
     context.close()

@@ -1,0 +1,147 @@
+"""The public JSON API, versioned under ``/api/v1/``.
+
+Reads are cacheable (ETag from the thread's version counter, 304 on a
+match) and open to any origin (CORS). Writes take the same signed form token
+as the HTML form; a token endpoint hands one out. Nothing here ever returns
+an email address, an IP address or anything only moderators may see.
+"""
+
+import logging
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from . import openapi, services
+from .errors import InvalidParent, StoreUnavailable
+from .forms import CommentForm
+from .models import NewComment
+from .reader import THREAD_KEY, check_thread
+from .rendering import comment_html
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp.url_value_preprocessor(check_thread)
+
+MAX_COUNT_THREADS = 100
+# Raised when the JSON a version renders changes shape, so old ETags stop matching.
+RENDERING = 1
+SUBMITTED_FIELDS = ("comment", "author", "email", "url", "parent", "token")
+
+
+@bp.after_request
+def cors(response):
+    if request.method in {"GET", "HEAD"}:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag"
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error):
+    return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
+
+
+@bp.errorhandler(StoreUnavailable)
+def unavailable(error):
+    logger.error("Redis unavailable: %s", error)
+    message = _("Comments are unavailable for a moment. Please try again in a few minutes.")
+    return jsonify(error="unavailable", message=message), 503
+
+
+@bp.get("/threads/<thread>/comments")
+def thread_comments(thread):
+    etag = f"{services.thread_version(thread)}.{RENDERING}"
+    if request.if_none_match.contains(etag):
+        response = current_app.response_class(status=304)
+    else:
+        comments = services.published_comments(thread)
+        response = jsonify(thread=thread, count=len(comments), comments=[public(c) for c in comments])
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=10"
+    return response
+
+
+def public(comment):
+    """The fields anyone may see; the one place that picks them."""
+    return {
+        "id": comment.id,
+        "parent": comment.parent,
+        "author": comment.author,
+        "url": comment.url or None,
+        "body_html": str(comment_html(comment.body)),
+        "created_at": comment.created_at.isoformat().replace("+00:00", "Z"),
+    }
+
+
+@bp.get("/counts")
+def counts():
+    threads = list(dict.fromkeys(request.args.getlist("thread")))
+    if not threads or len(threads) > MAX_COUNT_THREADS:
+        return jsonify(error="bad_request",
+                       message=_("Ask for 1 to %(max)d threads.", max=MAX_COUNT_THREADS)), 400
+    bad = [t for t in threads if not THREAD_KEY.fullmatch(t) or t in {".", ".."}]
+    if bad:
+        return jsonify(error="bad_request", message=_("Not a valid thread key."), threads=bad), 400
+    response = jsonify(counts=services.approved_counts(threads))
+    response.headers["Cache-Control"] = "public, max-age=30"
+    return response
+
+
+@bp.get("/threads/<thread>/token")
+def token(thread):
+    """A signed form token for one submission to this thread."""
+    form = CommentForm(formdata=None, meta={"csrf_context": thread})
+    response = jsonify(token=form.token.current_token,
+                       expires_in=current_app.config["FORM_TOKEN_MAX_AGE_SECONDS"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/threads/<thread>/comments")
+def submit(thread):
+    if not request.is_json:
+        return jsonify(error="unsupported_media_type", message=_("Send the comment as application/json.")), 415
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="bad_request", message=_("The body is not a JSON object.")), 400
+    values, not_text = submitted_text(data)
+    if not_text:
+        return jsonify(error="invalid", errors=not_text), 400
+    form = CommentForm(formdata=MultiDict(values), meta={"csrf_context": thread})
+    if not form.validate():
+        return jsonify(error="invalid", errors={name: str(messages[0]) for name, messages in form.errors.items()}), 400
+    comment = NewComment(
+        thread=thread, author=form.author.data, email=form.email.data, url=form.url.data or "",
+        body=form.comment.data, parent=form.parent_id, ip=request.remote_addr or "",
+        user_agent=request.user_agent.string[:300],
+    )
+    try:
+        comment_id = services.submit_comment(comment, form.nonce)
+    except InvalidParent:
+        return jsonify(error="invalid",
+                       errors={"parent": _("You can only reply to a published comment of this article.")}), 400
+    pending = url_for("reader.thread", thread=thread, mine=services.pending_link(thread, comment_id),
+                      _anchor=f"comment-{comment_id}", _external=True)
+    return jsonify(id=comment_id, status="pending", pending_url=pending), 202
+
+
+def submitted_text(data):
+    """The known fields as text (a number is fine for ``parent``), and the fields that are not text."""
+    values, errors = {}, {}
+    for name in SUBMITTED_FIELDS:
+        value = data.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+            values[name] = str(value)
+        else:
+            errors[name] = _("This field must be text.")
+    return values, errors
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
