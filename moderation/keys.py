@@ -50,6 +50,15 @@ class Keys:
     def session(self, session_id):
         return f"{self.prefix}session:{session_id}"
 
+    def filter_tokens(self, label):
+        """The learned spam filter: token → how many ``label`` (spam or ham) comments held it."""
+        return f"{self.prefix}filter:tokens:{label}"
+
+    @property
+    def filter_documents(self):
+        """The learned spam filter: label → how many comments it learned as that label."""
+        return f"{self.prefix}filter:documents"
+
     def login_failures_account(self, name):
         return f"{self.prefix}login-failures:account:{name}"
 
