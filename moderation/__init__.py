@@ -71,6 +71,7 @@ def register_redis(app):
         health_check_interval=30, retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=1),
     )
     app.extensions["redis"] = client
+    app.extensions["redis_url"] = url
     app.extensions["store"] = Store(
         client,
         site=app.config["SITE"],
@@ -83,12 +84,13 @@ def register_redis(app):
 
 
 def register_extensions(app):
-    from . import auth, i18n, rendering, security, wellformed
+    from . import auth, i18n, limits, rendering, security, wellformed
     from .extensions import babel, csrf
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     auth.init_app(app)
+    limits.init_app(app, app.extensions["redis_url"])
     i18n.init_app(app)
     rendering.init_app(app)
     security.init_app(app)

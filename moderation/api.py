@@ -14,8 +14,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from . import openapi, services
-from .errors import InvalidParent, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, StoreUnavailable
 from .forms import CommentForm
+from .intake import Traps
+from .limits import limit_submissions
 from .models import NewComment
 from .reader import THREAD_KEY, check_thread
 from .rendering import comment_html
@@ -41,7 +43,10 @@ def cors(response):
 
 @bp.errorhandler(HTTPException)
 def http_error(error):
-    return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
+    message = error.description
+    if error.code == 429:
+        message = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
+    return jsonify(error=error.name.lower().replace(" ", "_"), message=message), error.code
 
 
 @bp.errorhandler(StoreUnavailable)
@@ -101,6 +106,7 @@ def token(thread):
 
 
 @bp.post("/threads/<thread>/comments")
+@limit_submissions
 def submit(thread):
     if not request.is_json:
         return jsonify(error="unsupported_media_type", message=_("Send the comment as application/json.")), 415
@@ -119,10 +125,16 @@ def submit(thread):
         user_agent=request.user_agent.string[:300],
     )
     try:
-        comment_id = services.submit_comment(comment, form.nonce)
+        comment_id = services.submit_comment(comment, form.nonce, Traps(issued_at=form.issued_at))
     except InvalidParent:
         return jsonify(error="invalid",
                        errors={"parent": _("You can only reply to a published comment of this article.")}), 400
+    except Duplicate:
+        return jsonify(error="duplicate",
+                       errors={"comment": _("You have already said that, word for word, under this article.")}), 409
+    except Flood:
+        message = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
+        return jsonify(error="too_many_requests", message=message), 429
     pending = url_for("reader.thread", thread=thread, mine=services.pending_link(thread, comment_id),
                       _anchor=f"comment-{comment_id}", _external=True)
     return jsonify(id=comment_id, status="pending", pending_url=pending), 202

@@ -22,6 +22,14 @@ DEFAULTS = {
     "URL_MAX_LENGTH": 200,
     "EMAIL_CHECK_DELIVERABILITY": False,
     "REPLY_MAX_DEPTH": 3,
+    # Abuse: a form sent sooner than this after it was shown is spam (0: off);
+    # one address may not post twice within FLOOD_SECONDS (0: off); each address
+    # and each email may post this often (Flask-Limiter's notation).
+    "FORM_MIN_SECONDS": 3,
+    "FLOOD_SECONDS": 15,
+    "SUBMIT_RATE_LIMIT": "5/minute;30/hour",
+    # Publish at once the comments of an email with this many approved comments (0: off).
+    "TRUST_AFTER_APPROVED": 0,
     # Sites allowed to frame /embed/<thread>: space-separated origins, or * for any.
     "EMBED_ORIGINS": "*",
     # Serve /demo, an article page that embeds the comments as a customer would.
@@ -59,6 +67,10 @@ ENVIRONMENT = {
     "COMMENT_MAX_LENGTH": int,
     "EMAIL_CHECK_DELIVERABILITY": bool,
     "REPLY_MAX_DEPTH": int,
+    "FORM_MIN_SECONDS": float,
+    "FLOOD_SECONDS": int,
+    "SUBMIT_RATE_LIMIT": str,
+    "TRUST_AFTER_APPROVED": int,
     "EMBED_ORIGINS": str,
     "DEMO": bool,
     "FORM_TOKEN_MAX_AGE_SECONDS": int,

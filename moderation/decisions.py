@@ -121,3 +121,22 @@ def updates(after):
 
 def audit_log(before=None, moderator=None):
     return store().audit_log(before=before, moderator=moderator)
+
+
+def spam_page(cursor=None):
+    return store().spam_page(cursor=cursor, size=current_app.config["QUEUE_PAGE_SIZE"])
+
+
+def spam_count():
+    return store().spam_count()
+
+
+def rescue(comment_id, moderator):
+    store().rescue(comment_id, moderator, now_ms())
+    logger.info("comment %d rescued from the spam list by %r", comment_id, moderator)
+
+
+def empty_spam(moderator):
+    rejected = store().empty_spam(moderator, now_ms())
+    logger.info("spam list emptied by %r: %d comments rejected as spam", moderator, len(rejected))
+    return rejected

@@ -27,6 +27,18 @@ class InvalidParent(ModerationError):
     """The comment replied to is not an approved comment of the same thread."""
 
 
+class Duplicate(ModerationError):
+    """This commenter sent this very text to this thread before."""
+
+    def __init__(self, comment_id):
+        super().__init__(f"duplicate of comment {comment_id}")
+        self.comment_id = comment_id
+
+
+class Flood(ModerationError):
+    """The same address sent a comment moments ago."""
+
+
 class InvalidToken(ModerationError):
     """A signed reference was forged, altered or has expired."""
 

@@ -55,7 +55,7 @@ class SignedFormToken(CSRF):
             raise ValidationError(_l("This form belongs to another page. Please send it again."))
         field.current_token = field.data
         form.nonce = str(payload["n"])
-        form.issued_at = issued_at
+        form.issued_at = issued_at.timestamp()
 
 
 def length_setting(setting, message):
@@ -136,6 +136,8 @@ class CommentForm(FlaskForm):
     url = StringField(_l("Website"), filters=[clean_line], validators=[web_address])
     remember = BooleanField(_l("Save my name, email, and website in this browser for the next time I comment."))
     parent = StringField(filters=[clean_line], validators=[comment_id])
+    # The honeypot: hidden from people (and screen readers); bots fill it in.
+    fax = StringField(_l("Fax"))
 
     nonce = None
     issued_at = None

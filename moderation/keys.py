@@ -16,6 +16,7 @@ class Keys:
         self.pending = p + "pending"
         self.pending_per_thread = p + "pending-per-thread"
         self.decided = p + "decided"
+        self.spam = p + "spam"
         self.audit = p + "audit"
         self.events = p + "events"
         self.moderators = p + "moderators"
@@ -40,6 +41,16 @@ class Keys:
     def email_pending(self, email):
         # Lower-cased as the scripts do it (Lua's string.lower: ASCII only).
         return f"{self.prefix}email:{ascii_lower(email)}:pending"
+
+    def email_approved(self, email):
+        """How many of this commenter's comments were approved: trust."""
+        return f"{self.prefix}email:{ascii_lower(email)}:approved"
+
+    def flood(self, ip):
+        return f"{self.prefix}flood:{ip}"
+
+    def duplicate(self, digest):
+        return f"{self.prefix}duplicate:{digest}"
 
     def claim(self, comment_id):
         return f"{self.prefix}claim:{comment_id}"

@@ -33,6 +33,31 @@ class NewComment:
     user_agent: str = ""
 
 
+@dataclass(frozen=True)
+class Intake:
+    """What the checks at the door concluded about a new comment.
+
+    ``status`` "review" queues it for moderators (or publishes it at once
+    for a trusted commenter unless ``held``); "spam" sets it aside on the
+    spam list. ``reasons`` say why, for moderators.
+    """
+
+    status: str = "review"
+    held: bool = False
+    reasons: tuple[str, ...] = ()
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What became of a submission: its id, and "created", "seen" (same
+    form token again), "duplicate" (same text sent before) or "flood"."""
+
+    id: int | None
+    outcome: str
+    status: str
+
+
 @dataclass
 class Comment:
     id: int
@@ -50,6 +75,10 @@ class Comment:
     decided_at: datetime | None = None
     reason: str = ""
     edited_by: str = ""
+    # What the checks at the door found (Intake.reasons), and the spam score.
+    signals: tuple[str, ...] = ()
+    held: bool = False
+    score: float | None = None
     replies: list["Comment"] = field(default_factory=list)
     # Set on a reply shown flatter than it was written: whom it answers.
     reply_to: str = ""

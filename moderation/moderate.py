@@ -53,6 +53,13 @@ ACTION_LABELS = {
     "edited": _l("edited"), "login": _l("logged in"), "logout": _l("logged out"),
     "login_failed": _l("failed to log in"), "moderator_created": _l("created a moderator"),
     "moderator_removed": _l("removed a moderator"), "password_changed": _l("changed a password"),
+    "caught": _l("set aside as spam"), "rescued": _l("rescued from spam"),
+    "auto_approved": _l("published (trusted commenter)"),
+}
+# What the checks at the door found, in words for moderators.
+SIGNAL_LABELS = {
+    "honeypot": _l("filled in the hidden field"),
+    "too_fast": _l("sent faster than a person types"),
 }
 
 
@@ -68,7 +75,16 @@ def reason_label(reason):
 @bp.context_processor
 def labels():
     return {"status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
-            "reason_label": reason_label}
+            "reason_label": reason_label, "signal_label": signal_label}
+
+
+def signal_label(signal):
+    """A stored signal ("blocked_word: casino") in words."""
+    code, _sep, detail = signal.partition(": ")
+    label = SIGNAL_LABELS.get(code)
+    if label is None:
+        return signal
+    return f"{label}: {detail}" if detail else str(label)
 
 
 @bp.after_request
@@ -312,6 +328,42 @@ def decided_message(d):
     if d["status"] == "rejected":
         return _("Rejected by %(name)s.", name=d["by"])
     return _("Returned to the queue by %(name)s.", name=d["by"])
+
+
+# The spam list
+
+@bp.get("/spam")
+@login_required
+def spam():
+    cursor = request.args.get("cursor") or None
+    return render_template("moderate/spam.html", page=decisions.spam_page(cursor), total=decisions.spam_count(),
+                           cursor=cursor, action_form=ActionForm())
+
+
+@bp.post("/comments/<int:comment_id>/rescue")
+@login_required
+def rescue(comment_id):
+    if not ActionForm().validate():
+        abort(400)
+    try:
+        decisions.rescue(comment_id, current_user.name)
+    except (AlreadyDecided, CommentNotFound) as error:
+        return conflict(error, comment_id)
+    return done(_("Comment %(id)d is back in the queue.", id=comment_id), comment_id=comment_id, status="pending",
+                back=url_for(".spam"))
+
+
+@bp.post("/spam/empty")
+@login_required
+def empty_spam():
+    if not ActionForm().validate():
+        abort(400)
+    rejected = decisions.empty_spam(current_user.name)
+    message = ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", len(rejected))
+    if wants_json():
+        return jsonify(rejected=rejected, message=message)
+    flash(message, "success")
+    return redirect(url_for(".spam"), 303)
 
 
 # Audit log

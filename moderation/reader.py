@@ -13,9 +13,11 @@ from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 
 from . import services
-from .errors import InvalidParent, InvalidToken, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken, StoreUnavailable
 from .forms import CommentForm
 from .i18n import chosen_language
+from .intake import Traps
+from .limits import limit_submissions
 from .models import NewComment
 
 logger = logging.getLogger(__name__)
@@ -35,13 +37,30 @@ def check_thread(endpoint, values):
 
 
 @bp.route("/threads/<thread>", methods=["GET", "POST"])
+@limit_submissions
 def thread(thread):
     return comments_view(thread, embedded=False)
 
 
 @bp.route("/embed/<thread>", methods=["GET", "POST"])
+@limit_submissions
 def embed(thread):
     return comments_view(thread, embedded=True)
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    """Over the rate limit: the form again, with everything the reader typed."""
+    thread = (request.view_args or {}).get("thread")
+    if thread is None or request.method != "POST":
+        raise error
+    form = CommentForm(meta={"csrf_context": thread})
+    form.validate()  # keeps a valid token, so sending it later still takes in one comment
+    embedded = request.endpoint == "reader.embed"
+    here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(),
+                   origin=host_origin() if embedded else None)
+    notice = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
+    return thread_page(thread, form, 429, here, embedded, notice=notice)
 
 
 @bp.get("/embed.js")
@@ -82,11 +101,18 @@ def submit(thread, form, here, embedded):
         ip=request.remote_addr or "",
         user_agent=request.user_agent.string[:300],
     )
+    traps = Traps(honeypot_filled=bool(form.fax.data), issued_at=form.issued_at)
     try:
-        comment_id = services.submit_comment(comment, form.nonce)
+        comment_id = services.submit_comment(comment, form.nonce, traps)
     except InvalidParent:
         form.parent.errors = [_("You can only reply to a published comment of this article.")]
         return thread_page(thread, form, 400, here, embedded)
+    except Duplicate:
+        form.comment.errors = [_("You have already said that, word for word, under this article.")]
+        return thread_page(thread, form, 409, here, embedded)
+    except Flood:
+        notice = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
+        return thread_page(thread, form, 429, here, embedded, notice=notice)
     except StoreUnavailable as error:
         logger.error("comment on thread %r not queued, Redis unavailable: %s", thread, error)
         return thread_page(thread, form, 503, here, embedded, unavailable=True)
@@ -97,7 +123,7 @@ def submit(thread, form, here, embedded):
     return response
 
 
-def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False):
+def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False, notice=None):
     comments, by_id = [], {}
     if not unavailable:
         try:
@@ -111,7 +137,7 @@ def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=F
     page = render_template(
         "embed.html" if embedded else "thread.html",
         thread=thread, form=form, comments=comments, count=len(by_id), own=own, unavailable=unavailable,
-        replying_to=replying_to, here=here, parent_origin=host_origin() if embedded else None,
+        replying_to=replying_to, here=here, parent_origin=host_origin() if embedded else None, notice=notice,
     )
     response = current_app.make_response((page, status))
     # The page may hold this reader's own details (a pending comment, a remembered email).

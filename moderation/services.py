@@ -11,7 +11,9 @@ import time
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from .errors import InvalidParent, InvalidToken
+from . import intake
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken
+from .intake import NO_TRAPS
 from .models import Status
 
 logger = logging.getLogger(__name__)
@@ -27,16 +29,31 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-def submit_comment(comment, nonce, now=None):
-    """Queue a reader's comment; returns its id. The same nonce twice queues one."""
+def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
+    """Take in a reader's comment; returns its id.
+
+    The same nonce twice takes in one comment. Raises Duplicate when this
+    commenter sent this text to this thread before, Flood when the address
+    sent a comment moments ago.
+    """
     if comment.parent is not None and not store().is_published(comment.thread, comment.parent):
         raise InvalidParent(comment.parent)
-    comment_id, created = store().submit(comment, nonce, now_ms() if now is None else now)
-    if created:
-        logger.info("comment %d queued on thread %r", comment_id, comment.thread)
+    config = current_app.config
+    result = store().submit(
+        comment, nonce, now_ms() if now is None else now,
+        intake=intake.decide(traps, config["FORM_MIN_SECONDS"]),
+        trust=config["TRUST_AFTER_APPROVED"], flood_seconds=config["FLOOD_SECONDS"],
+        duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
+    )
+    if result.outcome == "duplicate":
+        raise Duplicate(result.id)
+    if result.outcome == "flood":
+        raise Flood()
+    if result.outcome == "created":
+        logger.info("comment %d on thread %r: %s", result.id, comment.thread, result.status)
     else:
-        logger.info("comment %d submitted again (same form token); nothing queued", comment_id)
-    return comment_id
+        logger.info("comment %d submitted again (same form token); nothing new", result.id)
+    return result.id
 
 
 def thread_comments(thread):
@@ -96,6 +113,8 @@ def own_pending_comment(thread, link):
     if not isinstance(payload, dict) or payload.get("t") != thread:
         raise InvalidToken()
     comment = store().get(payload.get("c"))
-    if comment is None or comment.status != Status.PENDING or comment.thread != thread:
+    # Spam looks the same to its author as a comment awaiting moderation: a
+    # spammer learns nothing, a person wrongly caught is not alarmed.
+    if comment is None or comment.status not in {Status.PENDING, Status.SPAM} or comment.thread != thread:
         return None
     return comment

@@ -6,6 +6,7 @@ is documented in ``queue/README.md``; keep the two in step.
 """
 
 import functools
+import json
 import os
 from contextlib import contextmanager
 
@@ -20,13 +21,16 @@ from .errors import (
     UndoNotAllowed,
 )
 from .keys import Keys
-from .models import AuditEntry, Comment, QueuePage, Status, from_ms
+from .models import AuditEntry, Comment, Intake, QueuePage, Status, Submitted, from_ms
 
 QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "queue")
 
 # The fields a public page may read; email, IP and user agent are not among them.
 PUBLIC_FIELDS = ("id", "thread", "parent", "author", "url", "body", "created_at", "status")
-ALL_FIELDS = (*PUBLIC_FIELDS, "email", "ip", "user_agent", "decided_by", "decided_at", "reason", "edited_by")
+ALL_FIELDS = (*PUBLIC_FIELDS, "email", "ip", "user_agent", "decided_by", "decided_at", "reason", "edited_by",
+              "signals", "held", "score")
+DUPLICATE_SECONDS = 30 * 24 * 3600
+REVIEW = Intake()
 
 
 def load_script(name):
@@ -72,6 +76,8 @@ class Store:
         self._edit = client.register_script(load_script("edit.lua"))
         self._queue_page = client.register_script(load_script("queue_page.lua"))
         self._claim = client.register_script(load_script("claim.lua"))
+        self._rescue = client.register_script(load_script("rescue.lua"))
+        self._spam_confirm = client.register_script(load_script("spam_confirm.lua"))
 
     @translated
     def ping(self):
@@ -80,12 +86,22 @@ class Store:
     # Readers
 
     @translated
-    def submit(self, comment, nonce, now_ms):
-        """Queue ``comment`` (a NewComment); returns (id, created).
+    def submit(self, comment, nonce, now_ms, *, intake=REVIEW, trust=0, flood_seconds=0, duplicate_digest=""):
+        """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
-        The same nonce twice returns the first comment's id and creates nothing.
+        The same nonce twice returns the first comment and writes nothing;
+        so does the same ``duplicate_digest`` (thread, email and text) within
+        30 days; a second comment from one address within ``flood_seconds``
+        is refused. A commenter with ``trust`` approved comments (0: off) is
+        published at once unless the intake holds the comment.
         """
         k = self.keys
+        options = {
+            "comment_prefix": k.comment_prefix, "created_at": str(now_ms), "nonce_seconds": self.nonce_ttl_seconds,
+            "events_max": self.events_max_length, "audit_max": self.audit_max_length, "thread": comment.thread,
+            "status": intake.status, "held": intake.held, "trust": trust, "flood_seconds": flood_seconds,
+            "duplicate_seconds": DUPLICATE_SECONDS, "reasons": "; ".join(intake.reasons),
+        }
         fields = {
             "thread": comment.thread,
             "author": comment.author,
@@ -95,16 +111,19 @@ class Store:
             "parent": "" if comment.parent is None else str(comment.parent),
             "ip": comment.ip,
             "user_agent": comment.user_agent,
+            "signals": json.dumps(list(intake.reasons), ensure_ascii=False),
+            "held": "1" if intake.held else "",
+            "score": "" if intake.score is None else f"{intake.score:.3f}",
         }
-        args = [k.comment_prefix, self.nonce_ttl_seconds, now_ms, self.events_max_length, comment.thread]
-        for name, value in fields.items():
-            args += [name, value]
-        comment_id, created = self._submit(
+        comment_id, outcome, status = self._submit(
             keys=[k.nonce(nonce), k.next_id, k.pending, k.thread_pending(comment.thread),
-                  k.email_pending(comment.email), k.pending_per_thread, k.events],
-            args=args,
+                  k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
+                  k.thread_published(comment.thread), k.thread_version(comment.thread),
+                  k.email_approved(comment.email), k.flood(comment.ip or "-"),
+                  k.duplicate(duplicate_digest or nonce)],
+            args=[json.dumps(options), json.dumps(fields, ensure_ascii=False)],
         )
-        return int(comment_id), bool(created)
+        return Submitted(int(comment_id) if comment_id else None, outcome, status)
 
     @translated
     def published(self, thread):
@@ -179,7 +198,8 @@ class Store:
         return True
 
     @translated
-    def queue_page(self, moderator, claim_ms, *, cursor=None, thread=None, email=None, size=50, budget=500):
+    def queue_page(self, moderator, claim_ms, *, cursor=None, thread=None, email=None, index=None, size=50,
+                   budget=500):
         """A page of pending comments, oldest first, claimed for ``moderator``.
 
         ``cursor`` is the ``next_cursor`` of the page before. Filtering by
@@ -190,7 +210,7 @@ class Store:
             index = k.thread_pending(thread)
         elif email is not None:
             index = k.email_pending(email)
-        else:
+        elif index is None:
             index = k.pending
         score, _, last_id = (cursor or "").partition(":")
         comments, others, next_score, next_id = self._queue_page(
@@ -203,6 +223,37 @@ class Store:
             claimed_by_others=[(int(others[i]), others[i + 1]) for i in range(0, len(others), 2)],
             next_cursor=f"{next_score}:{next_id}" if next_id else None,
         )
+
+    @translated
+    def rescue(self, comment_id, moderator, now_ms):
+        """Move a comment from the spam list back into the queue (held for a closer look)."""
+        k = self.keys
+        result = self._rescue(
+            keys=[k.comment(comment_id), k.spam, k.pending, k.pending_per_thread, k.audit, k.events],
+            args=[k.prefix, moderator, now_ms, self.audit_max_length, self.events_max_length, comment_id],
+        )
+        _raise_for(result, comment_id)
+
+    @translated
+    def empty_spam(self, moderator, now_ms, batch=500):
+        """Reject everything on the spam list as spam; returns the ids, in batches of one script each."""
+        k = self.keys
+        rejected = []
+        while True:
+            ids = self._spam_confirm(keys=[k.spam, k.decided, k.audit],
+                                     args=[k.comment_prefix, moderator, now_ms, self.audit_max_length, batch])
+            rejected += [int(i) for i in ids]
+            if len(ids) < batch:
+                return rejected
+
+    @translated
+    def spam_page(self, cursor=None, size=50):
+        """A page of the spam list, oldest first."""
+        return self.queue_page("", 0, cursor=cursor, index=self.keys.spam, size=size)
+
+    @translated
+    def spam_count(self):
+        return self.client.zcard(self.keys.spam)
 
     @translated
     def claim(self, comment_ids, moderator, claim_ms):
@@ -317,6 +368,9 @@ def _comment(names, values):
         decided_at=from_ms(decided_at) if decided_at else None,
         reason=row.get("reason") or "",
         edited_by=row.get("edited_by") or "",
+        signals=tuple(json.loads(row["signals"])) if row.get("signals") else (),
+        held=bool(row.get("held")),
+        score=float(row["score"]) if row.get("score") else None,
     )
 
 

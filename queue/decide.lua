@@ -38,6 +38,7 @@ end
 if ARGV[2] == 'approved' then
   redis.call('ZADD', prefix .. 'thread:' .. thread .. ':published', created_at, id)
   redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
+  redis.call('INCR', prefix .. 'email:' .. string.lower(c[6] or '') .. ':approved')
 end
 redis.call('ZADD', KEYS[4], ARGV[4], id)
 redis.call('DEL', KEYS[7])

@@ -1,31 +1,81 @@
--- Queue a new comment for moderation, exactly once per form token.
+-- Take in a new comment, exactly once per form token: into the moderation
+-- queue, straight to the spam list, or (a trusted commenter) published.
 --
--- KEYS[1] nonce key (the form token's nonce; holds the comment id)
--- KEYS[2] id counter            KEYS[3] site's pending set
--- KEYS[4] thread's pending set  KEYS[5] commenter's pending set
--- KEYS[6] pending count per thread   KEYS[7] event stream
--- ARGV[1] comment key prefix (the id is appended)
--- ARGV[2] nonce lifetime, seconds   ARGV[3] created_at, ms since the epoch
--- ARGV[4] event stream max length   ARGV[5] thread
--- ARGV[6..] field, value, ... of the comment hash
+-- KEYS[1]  nonce (the form token's nonce; holds the comment id)
+-- KEYS[2]  id counter             KEYS[3]  site's pending set
+-- KEYS[4]  thread's pending set   KEYS[5]  commenter's pending set
+-- KEYS[6]  pending count per thread
+-- KEYS[7]  event stream           KEYS[8]  audit stream
+-- KEYS[9]  spam list              KEYS[10] thread's published set
+-- KEYS[11] thread's version       KEYS[12] commenter's approved count
+-- KEYS[13] flood guard of the client address ('' unused when off)
+-- KEYS[14] duplicate guard (thread, email, text)
+-- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce_seconds,
+--          events_max, audit_max, thread, status ('review' or 'spam'),
+--          held (true: a rule wants a closer look, never auto-approved),
+--          trust (approved comments that make a commenter trusted, 0 off),
+--          flood_seconds (0 off), duplicate_seconds, reasons (text)
+-- ARGV[2]  JSON object: the comment's fields
 --
--- Returns {id, 1} for a new comment, {id, 0} when the nonce was seen before.
+-- Returns {id, outcome, status}: outcome 'created', 'seen' (same nonce,
+-- nothing written), 'duplicate' (this text was sent before: its id) or
+-- 'flood' (too soon after the last one from this address: id '').
+
+local o = cjson.decode(ARGV[1])
 
 local seen = redis.call('GET', KEYS[1])
 if seen then
-  return {seen, 0}
+  return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or ''}
+end
+local earlier = redis.call('GET', KEYS[14])
+if earlier then
+  return {earlier, 'duplicate', ''}
+end
+if o.flood_seconds > 0 and redis.call('EXISTS', KEYS[13]) == 1 then
+  return {'', 'flood', ''}
+end
+
+local status = 'pending'
+if o.status == 'spam' then
+  status = 'spam'
+elseif o.trust > 0 and not o.held and tonumber(redis.call('GET', KEYS[12]) or '0') >= o.trust then
+  status = 'approved'
 end
 
 local id = redis.call('INCR', KEYS[2])
-local fields = {}
-for i = 6, #ARGV do
-  fields[#fields + 1] = ARGV[i]
+local key = o.comment_prefix .. id
+local now = o.created_at  -- a string: Lua would print a large number in exponent form
+local fields = {'id', id, 'status', status, 'created_at', now}
+for name, value in pairs(cjson.decode(ARGV[2])) do
+  fields[#fields + 1] = name
+  fields[#fields + 1] = value
 end
-redis.call('HSET', ARGV[1] .. id, 'id', id, 'status', 'pending', 'created_at', ARGV[3], unpack(fields))
-redis.call('ZADD', KEYS[3], ARGV[3], id)
-redis.call('ZADD', KEYS[4], ARGV[3], id)
-redis.call('ZADD', KEYS[5], ARGV[3], id)
-redis.call('ZINCRBY', KEYS[6], 1, ARGV[5])
-redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[4], '*', 'type', 'submitted', 'id', id, 'thread', ARGV[5])
-redis.call('SET', KEYS[1], id, 'EX', ARGV[2])
-return {tostring(id), 1}
+redis.call('HSET', key, unpack(fields))
+
+if status == 'pending' then
+  redis.call('ZADD', KEYS[3], now, id)
+  redis.call('ZADD', KEYS[4], now, id)
+  redis.call('ZADD', KEYS[5], now, id)
+  redis.call('ZINCRBY', KEYS[6], 1, o.thread)
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', o.events_max, '*', 'type', 'submitted', 'id', id, 'thread', o.thread)
+elseif status == 'spam' then
+  redis.call('ZADD', KEYS[9], now, id)
+  redis.call('XADD', KEYS[8], 'MAXLEN', '~', o.audit_max, '*',
+    'action', 'caught', 'id', id, 'thread', o.thread, 'moderator', '', 'at', now, 'reason', o.reasons)
+else
+  redis.call('HSET', key, 'decided_by', '', 'decided_at', now, 'reason', 'trusted')
+  redis.call('ZADD', KEYS[10], now, id)
+  redis.call('INCR', KEYS[11])
+  redis.call('INCR', KEYS[12])
+  redis.call('XADD', KEYS[8], 'MAXLEN', '~', o.audit_max, '*',
+    'action', 'auto_approved', 'id', id, 'thread', o.thread, 'moderator', '', 'at', now, 'reason', 'trusted')
+  redis.call('XADD', KEYS[7], 'MAXLEN', '~', o.events_max, '*', 'type', 'approved', 'id', id, 'thread', o.thread,
+    'moderator', '')
+end
+
+redis.call('SET', KEYS[1], id, 'EX', o.nonce_seconds)
+redis.call('SET', KEYS[14], id, 'EX', o.duplicate_seconds)
+if o.flood_seconds > 0 then
+  redis.call('SET', KEYS[13], id, 'EX', o.flood_seconds)
+end
+return {tostring(id), 'created', status}

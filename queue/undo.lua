@@ -33,6 +33,7 @@ redis.call('ZADD', prefix .. 'email:' .. string.lower(c[6] or '') .. ':pending',
 redis.call('ZINCRBY', KEYS[3], 1, thread)
 if redis.call('ZREM', prefix .. 'thread:' .. thread .. ':published', id) == 1 then
   redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
+  redis.call('DECR', prefix .. 'email:' .. string.lower(c[6] or '') .. ':approved')
 end
 redis.call('ZREM', KEYS[4], id)
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',

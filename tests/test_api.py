@@ -16,8 +16,8 @@ def approve_new(store, thread=THREAD, n=1, **fields):
     for i in range(n):
         values = {"author": "Reader", "email": "private@example.com", "body": f"body {i}", "ip": "198.51.100.23"}
         values.update(fields)
-        comment_id, _ = store.submit(NewComment(thread=thread, **values), nonce=f"{thread}-{i}-{values['body']}",
-                                     now_ms=1_700_000_000_000 + i)
+        comment_id = store.submit(NewComment(thread=thread, **values), nonce=f"{thread}-{i}-{values['body']}",
+                                     now_ms=1_700_000_000_000 + i).id
         store.decide(comment_id, Decision.APPROVE, "mod", now_ms=1_700_000_100_000)
         ids.append(comment_id)
     return ids

@@ -51,9 +51,9 @@ def browser():
 
 
 def queue_comment(store, body, author="Reader"):
-    comment_id, _ = store.submit(
+    comment_id = store.submit(
         NewComment(thread="article-1", author=author, email="reader@example.com", body=body),
-        nonce=body, now_ms=1_700_000_000_000 + len(body))
+        nonce=body, now_ms=1_700_000_000_000 + len(body)).id
     return comment_id
 
 

@@ -70,8 +70,8 @@ def test_cli_setup_link_only_while_no_moderator(runner):
 
 
 def test_cli_comments_pending_and_approve(runner, store):
-    comment_id, _ = store.submit(NewComment(thread="t", author="a", email="a@example.com", body="b"),
-                                 nonce="n", now_ms=1)
+    comment_id = store.submit(NewComment(thread="t", author="a", email="a@example.com", body="b"),
+                                 nonce="n", now_ms=1).id
     assert runner.invoke(args=["comments", "pending"]).output.strip() == "1 pending"
     assert runner.invoke(args=["comments", "approve", str(comment_id)]).exit_code == 0
     assert [c.id for c in store.published("t")] == [comment_id]

@@ -14,8 +14,8 @@ def text(response):
 
 
 def approve_new(store, *, thread="article-1", parent=None, author="Reader", body="hello", at=0):
-    comment_id, _ = store.submit(NewComment(thread=thread, author=author, email="r@example.com", body=body,
-                                            parent=parent), nonce=f"{body}-{at}", now_ms=1_700_000_000_000 + at)
+    comment_id = store.submit(NewComment(thread=thread, author=author, email="r@example.com", body=body,
+                                            parent=parent), nonce=f"{body}-{at}", now_ms=1_700_000_000_000 + at).id
     store.decide(comment_id, Decision.APPROVE, "mod", now_ms=1_700_000_500_000)
     return comment_id
 
@@ -88,8 +88,8 @@ def test_reply_link_fills_parent_and_names_who(client, store):
 
 
 def test_reply_link_to_unpublished_comment_is_dropped(client, store):
-    pending, _ = store.submit(NewComment(thread="article-1", author="a", email="a@example.com", body="b"),
-                              nonce="p", now_ms=1)
+    pending = store.submit(NewComment(thread="article-1", author="a", email="a@example.com", body="b"),
+                              nonce="p", now_ms=1).id
     page = text(client.get(f"/threads/article-1?replyto={pending}"))
     assert 'name="parent" type="hidden" value=""' in page
 

@@ -19,7 +19,7 @@ def submit_many(server, count):
     client = client_for(server)
     store = Store(client)
     ids = [store.submit(NewComment(thread="t", author="a", email="a@example.com", body=f"body {i}"),
-                        nonce=f"n{i}", now_ms=i)[0] for i in range(count)]
+                        nonce=f"n{i}", now_ms=i).id for i in range(count)]
     client.close()
     return ids
 

@@ -23,8 +23,8 @@ def submit(store, thread="article-1", n=1, start_ms=None, same_ms=False, **field
         values = {"author": f"Reader {i}", "email": f"reader{i}@example.com", "body": f"comment body {i}",
                   "ip": "203.0.113.7"}
         values.update(fields)
-        comment_id, _ = store.submit(NewComment(thread=thread, **values), nonce=f"{thread}-{start_ms}-{i}",
-                                     now_ms=start_ms if same_ms else start_ms + i)
+        comment_id = store.submit(NewComment(thread=thread, **values), nonce=f"{thread}-{start_ms}-{i}",
+                                     now_ms=start_ms if same_ms else start_ms + i).id
         ids.append(comment_id)
     return ids
 

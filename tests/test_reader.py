@@ -23,7 +23,7 @@ def queued(redis_client):
 def approve_new(store, thread="article-1", now_ms=1_700_000_000_000, **fields):
     values = {"author": "Reader", "email": "someone@example.com", "body": "hello"}
     values.update(fields)
-    comment_id, _ = store.submit(NewComment(thread=thread, **values), nonce=f"n{now_ms}", now_ms=now_ms)
+    comment_id = store.submit(NewComment(thread=thread, **values), nonce=f"n{now_ms}", now_ms=now_ms).id
     store.decide(comment_id, Decision.APPROVE, "mod", now_ms + 1)
     return comment_id
 
@@ -277,8 +277,8 @@ def test_email_and_ip_never_on_public_page(client, post_comment, store):
 
 
 def test_reply_to_unpublished_or_other_thread_comment_is_refused(post_comment, store, redis_client):
-    pending_id, _ = store.submit(NewComment(thread="article-1", author="a", email="a@example.com", body="b"),
-                                 nonce="p", now_ms=1)
+    pending_id = store.submit(NewComment(thread="article-1", author="a", email="a@example.com", body="b"),
+                                 nonce="p", now_ms=1).id
     elsewhere = approve_new(store, thread="article-2")
     for parent in (pending_id, elsewhere, 999):
         response = post_comment(parent=str(parent), comment="رد")
@@ -306,7 +306,7 @@ def test_remember_keeps_and_prefills_details_then_forgets(client, post_comment):
     assert 'value="سارة"' in page
     assert 'value="sara@example.com"' in page
     assert 'value="https://sara.example"' in page
-    response = post_comment(author="سارة", email="sara@example.com")
+    response = post_comment(author="سارة", email="sara@example.com", comment="تعليق آخر")
     assert "comment_author=;" in response.headers["Set-Cookie"]
     page = text(client.get("/threads/article-1"))
     assert "sara@example.com" not in page

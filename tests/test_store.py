@@ -29,7 +29,8 @@ def test_keys_carry_the_site_hash_tag():
 def test_store_submit_then_get_round_trips(store):
     new = comment(thread="مقال", author="نور", email="n@example.com", body="سطر\nسطر", url="https://x.example",
                   ip="192.0.2.1", user_agent="UA")
-    comment_id, created = store.submit(new, nonce="n1", now_ms=1_700_000_000_123)
+    submitted = store.submit(new, nonce="n1", now_ms=1_700_000_000_123)
+    comment_id, created = submitted.id, submitted.outcome == "created"
     assert created
     got = store.get(comment_id)
     assert (got.thread, got.author, got.email, got.body, got.url, got.ip, got.user_agent) == (
@@ -41,8 +42,8 @@ def test_store_submit_then_get_round_trips(store):
 def test_store_submit_same_nonce_returns_first_id(store, redis_client):
     first = store.submit(comment(), nonce="same", now_ms=1)
     second = store.submit(comment(body="different"), nonce="same", now_ms=2)
-    assert first == (first[0], True)
-    assert second == (first[0], False)
+    assert (first.outcome, first.status) == ("created", "pending")
+    assert (second.id, second.outcome) == (first.id, "seen")
     assert redis_client.zcard("cm:{main}:pending") == 1
     assert 0 < redis_client.ttl("cm:{main}:nonce:same") <= store.nonce_ttl_seconds
 
@@ -56,7 +57,7 @@ def test_store_submit_counts_pending_per_thread(store, redis_client):
 
 
 def test_store_decide_approve_publishes_and_audits(store, redis_client):
-    comment_id, _ = store.submit(comment(thread="t"), nonce="n", now_ms=1000)
+    comment_id = store.submit(comment(thread="t"), nonce="n", now_ms=1000).id
     store.decide(comment_id, Decision.APPROVE, "mona", now_ms=2000)
     assert [c.id for c in store.published("t")] == [comment_id]
     assert redis_client.zcard("cm:{main}:pending") == 0
@@ -70,7 +71,7 @@ def test_store_decide_approve_publishes_and_audits(store, redis_client):
 
 
 def test_store_decide_twice_reports_first_decision(store, redis_client):
-    comment_id, _ = store.submit(comment(), nonce="n", now_ms=1000)
+    comment_id = store.submit(comment(), nonce="n", now_ms=1000).id
     store.decide(comment_id, Decision.REJECT, "mona", now_ms=2000)
     with pytest.raises(AlreadyDecided) as raised:
         store.decide(comment_id, Decision.APPROVE, "omar", now_ms=3000)
@@ -86,7 +87,7 @@ def test_store_decide_missing_comment(store):
 
 
 def test_store_decide_race_gives_one_decision(store, redis_client):
-    comment_id, _ = store.submit(comment(), nonce="n", now_ms=1)
+    comment_id = store.submit(comment(), nonce="n", now_ms=1).id
     outcomes = []
     barrier = threading.Barrier(16)
 
@@ -110,8 +111,8 @@ def test_store_decide_race_gives_one_decision(store, redis_client):
 def test_store_published_is_oldest_first_and_hides_private_fields(store):
     ids = []
     for created in (3000, 1000, 2000):
-        cid, _ = store.submit(comment(email="hidden@example.com", ip="198.51.100.7"), nonce=str(created),
-                              now_ms=created)
+        cid = store.submit(comment(email="hidden@example.com", ip="198.51.100.7"), nonce=str(created),
+                              now_ms=created).id
         store.decide(cid, Decision.APPROVE, "m", now_ms=5000)
         ids.append((created, cid))
     published = store.published("t")

@@ -1,0 +1,53 @@
+"""The checks at the door: what happens to a new comment before anyone reads it.
+
+Cheap traps first (a honeypot field and a form posted faster than a person
+types), then the moderators' rules and blocks, then the learned filter. The
+result is an Intake: queue it for review (perhaps held for a closer look) or
+set it aside as spam. Nothing is dropped: spam goes to a list moderators see.
+"""
+
+import hashlib
+import time
+import unicodedata
+from dataclasses import dataclass
+
+from .keys import ascii_lower
+from .models import Intake
+
+
+@dataclass(frozen=True)
+class Traps:
+    """What the form itself gives away about a submission."""
+
+    honeypot_filled: bool = False
+    # When the form token was issued (seconds since the epoch), if known.
+    issued_at: float | None = None
+
+
+NO_TRAPS = Traps()
+
+
+def check_traps(traps, min_seconds, now=None):
+    """The reasons the traps caught this submission (empty when none did)."""
+    reasons = []
+    if traps.honeypot_filled:
+        reasons.append("honeypot")
+    if min_seconds > 0 and traps.issued_at is not None:
+        now = time.time() if now is None else now
+        if now - traps.issued_at < min_seconds:
+            reasons.append("too_fast")
+    return reasons
+
+
+def decide(traps, min_seconds, now=None):
+    reasons = check_traps(traps, min_seconds, now)
+    if reasons:
+        return Intake(status="spam", reasons=tuple(reasons))
+    return Intake()
+
+
+def duplicate_digest(thread, email, body):
+    """The same text from the same commenter on the same thread, whatever the spacing or case."""
+    text = " ".join(unicodedata.normalize("NFKC", body).casefold().split())
+    key = "\0".join((thread, ascii_lower(email), text))
+    return hashlib.sha256(key.encode()).hexdigest()
