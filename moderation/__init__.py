@@ -18,6 +18,8 @@ from .embedded import EmbeddedRedis
 from .secret import check_strength, instance_secret
 from .store import Store
 from .store_accounts import AccountStore
+from .store_filter import FilterStore
+from .store_rules import RulesStore
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -81,6 +83,9 @@ def register_redis(app):
     )
     app.extensions["accounts"] = AccountStore(
         client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
+    app.extensions["rules"] = RulesStore(
+        client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
+    app.extensions["filter"] = FilterStore(client, site=app.config["SITE"])
 
 
 def register_extensions(app):

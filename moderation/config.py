@@ -30,6 +30,16 @@ DEFAULTS = {
     "SUBMIT_RATE_LIMIT": "5/minute;30/hour",
     # Publish at once the comments of an email with this many approved comments (0: off).
     "TRUST_AFTER_APPROVED": 0,
+    # Rule defaults until an admin saves the rules page.
+    "MAX_LINKS": 2,
+    # The learned filter sends a comment to spam from this probability on.
+    "SPAM_THRESHOLD": 0.9,
+    # A spam wave: at least WAVE_MIN_SIZE pending comments from different names
+    # sharing a link domain, a network or near-identical text within the window.
+    "WAVE_WINDOW_SECONDS": 3600,
+    "WAVE_MIN_SIZE": 5,
+    "WAVE_MIN_TEXT": 40,
+    "WAVE_REJECTED_SECONDS": 24 * 3600,
     # Sites allowed to frame /embed/<thread>: space-separated origins, or * for any.
     "EMBED_ORIGINS": "*",
     # Serve /demo, an article page that embeds the comments as a customer would.
@@ -71,6 +81,10 @@ ENVIRONMENT = {
     "FLOOD_SECONDS": int,
     "SUBMIT_RATE_LIMIT": str,
     "TRUST_AFTER_APPROVED": int,
+    "MAX_LINKS": int,
+    "SPAM_THRESHOLD": float,
+    "WAVE_WINDOW_SECONDS": int,
+    "WAVE_MIN_SIZE": int,
     "EMBED_ORIGINS": str,
     "DEMO": bool,
     "FORM_TOKEN_MAX_AGE_SECONDS": int,

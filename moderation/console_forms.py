@@ -2,12 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from .accounts import MIN_PASSWORD_LENGTH
 from .models import Role
+from .rules import parse_network
 from .text import clean_line, clean_multiline
 
 # Why a comment was rejected: a short list, plus free text.
@@ -73,3 +74,41 @@ class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Please enter a password.")),
         Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(min)d characters."))])
+
+
+class WaveForm(FlaskForm):
+    feature = HiddenField(validators=[DataRequired(), Length(max=300)])
+    action = SelectField(choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))])
+
+
+def one_per_line(form, field):
+    field.data = "\n".join(line.strip() for line in (field.data or "").splitlines() if line.strip())
+
+
+def networks(form, field):
+    for line in (field.data or "").splitlines():
+        try:
+            parse_network(line)
+        except ValueError as error:
+            raise ValidationError(_l("Not an address or a range: %(entry)s") % {"entry": line}) from error
+
+
+class RulesForm(FlaskForm):
+    """The moderators' rules, one entry a line."""
+
+    blocked_words = TextAreaField(_l("Blocked words (the comment goes to spam)"), validators=[one_per_line])
+    held_words = TextAreaField(_l("Words to look at (the comment is flagged)"), validators=[one_per_line])
+    max_links = IntegerField(_l("Flag comments with more links than"), validators=[Optional(), NumberRange(0, 100)])
+    blocked_emails = TextAreaField(_l("Blocked email addresses"), validators=[one_per_line])
+    blocked_ips = TextAreaField(_l("Blocked addresses and ranges (192.0.2.0/24)"),
+                                validators=[one_per_line, networks])
+    trust_after = IntegerField(_l("Publish at once after this many approved comments (0: never)"),
+                               validators=[Optional(), NumberRange(0, 1000)])
+
+    def values(self):
+        return {
+            "blocked_words": self.blocked_words.data, "held_words": self.held_words.data,
+            "max_links": "" if self.max_links.data is None else str(self.max_links.data),
+            "blocked_emails": self.blocked_emails.data, "blocked_ips": self.blocked_ips.data,
+            "trust_after": str(self.trust_after.data or 0),
+        }

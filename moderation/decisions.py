@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from .errors import AlreadyDecided, ClaimedByOther, CommentNotFound
+from . import screening
+from .errors import AlreadyDecided, ClaimedByOther
 from .models import Decision, Status
 from .services import now_ms, store
 
@@ -70,28 +71,39 @@ def renew_claims(comment_ids, moderator):
 def decide(comment_id, decision, moderator, *, reason="", force=False, body=""):
     store().decide(comment_id, Decision(decision), moderator, now_ms(), reason=reason, force=force, body=body)
     logger.info("comment %d %s by %r", comment_id, decision, moderator)
+    teach(store().get_many([comment_id]), decision, reason)
+
+
+def teach(decided, status, reason=""):
+    """The learned filter learns from what moderators decide."""
+    for c in decided:
+        screening.learn(c, status, reason)
 
 
 def decide_many(comment_ids, decision, moderator, reason="", force=False):
-    """Decide each comment in its own script; report what happened to each."""
+    """Decide the comments in one script; report what happened to each."""
+    outcome = store().decide_many(comment_ids, Decision(decision), moderator, now_ms(), reason=reason, force=force)
     result = BulkResult([], [], [], [])
-    for comment_id in comment_ids:
-        try:
-            decide(comment_id, decision, moderator, reason=reason, force=force)
+    for comment_id, error in outcome.items():
+        if error is None:
             result.done.append(comment_id)
-        except AlreadyDecided:
+        elif isinstance(error, AlreadyDecided):
             result.already_decided.append(comment_id)
-        except ClaimedByOther:
+        elif isinstance(error, ClaimedByOther):
             result.claimed.append(comment_id)
-        except CommentNotFound:
+        else:
             result.missing.append(comment_id)
+    logger.info("%d comments %s by %r in one step", len(result.done), decision, moderator)
+    teach(store().get_many(result.done) if result.done else [], decision, reason)
     return result
 
 
 def undo(comment_id, moderator, is_admin):
+    before = store().get(comment_id)
     previous = store().undo(comment_id, moderator, now_ms(), is_admin,
                             current_app.config["UNDO_WINDOW_SECONDS"] * 1000)
     logger.info("comment %d: %s undone by %r", comment_id, previous, moderator)
+    screening.unlearn(before, previous, before.reason)
     return previous
 
 
@@ -134,9 +146,28 @@ def spam_count():
 def rescue(comment_id, moderator):
     store().rescue(comment_id, moderator, now_ms())
     logger.info("comment %d rescued from the spam list by %r", comment_id, moderator)
+    teach(store().get_many([comment_id]), Status.APPROVED)  # not spam, whatever is decided later
 
 
 def empty_spam(moderator):
     rejected = store().empty_spam(moderator, now_ms())
     logger.info("spam list emptied by %r: %d comments rejected as spam", moderator, len(rejected))
+    teach(store().get_many(rejected) if rejected else [], Status.REJECTED, "spam")
     return rejected
+
+
+def waves():
+    config = current_app.config
+    return store().active_waves(now_ms(), config["WAVE_WINDOW_SECONDS"] * 1000, config["WAVE_MIN_SIZE"])
+
+
+def decide_wave(feature, decision, moderator):
+    """Decide every pending comment of a wave in one step; rejecting it sends its later members to spam."""
+    config = current_app.config
+    ids = store().wave_members(feature, now_ms(), config["WAVE_WINDOW_SECONDS"] * 1000)
+    outcome = store().decide_many(ids, Decision(decision), moderator, now_ms(), reason="spam wave",
+                                  wave=feature, wave_seconds=config["WAVE_REJECTED_SECONDS"])
+    done = [comment_id for comment_id, error in outcome.items() if error is None]
+    logger.info("wave %r: %d comments %s by %r", feature, len(done), decision, moderator)
+    teach(store().get_many(done) if done else [], decision, "spam")
+    return done

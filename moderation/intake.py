@@ -39,11 +39,22 @@ def check_traps(traps, min_seconds, now=None):
     return reasons
 
 
-def decide(traps, min_seconds, now=None):
+def decide(traps, min_seconds, *, signals=(), probability=None, filter_reasons=(), threshold=0.9, now=None):
+    """The Intake of a submission from the traps, the rules' signals and the filter's score.
+
+    Spam when a trap caught it, a rule says spam (a blocked word, a blocked
+    reader) or the filter's probability reaches ``threshold``; held for a
+    closer look when a rule says so; otherwise queued for review.
+    """
     reasons = check_traps(traps, min_seconds, now)
-    if reasons:
-        return Intake(status="spam", reasons=tuple(reasons))
-    return Intake()
+    reasons += [f"{signal.rule}: {signal.detail}" for signal in signals]
+    spam = bool(check_traps(traps, min_seconds, now)) or any(s.verdict == "spam" for s in signals)
+    if probability is not None and probability >= threshold:
+        spam = True
+        top = ", ".join(token for token, _weight in list(filter_reasons)[:3])
+        reasons.append(f"filter: {top}" if top else "filter")
+    return Intake(status="spam" if spam else "review", held=any(s.verdict == "hold" for s in signals),
+                  reasons=tuple(reasons), score=probability)
 
 
 def duplicate_digest(thread, email, body):

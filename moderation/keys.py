@@ -22,6 +22,8 @@ class Keys:
         self.moderators = p + "moderators"
         self.moderator_prefix = p + "moderator:"
         self.setup_token = p + "setup-token"
+        self.rules = p + "rules"
+        self.waves = p + "waves"
 
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"
@@ -51,6 +53,13 @@ class Keys:
 
     def duplicate(self, digest):
         return f"{self.prefix}duplicate:{digest}"
+
+    def wave(self, feature):
+        """Recent comments that share ``feature`` (a link domain, a network, a band of text)."""
+        return f"{self.prefix}wave:{feature}"
+
+    def wave_rejected(self, feature):
+        return f"{self.prefix}wave-rejected:{feature}"
 
     def claim(self, comment_id):
         return f"{self.prefix}claim:{comment_id}"

@@ -79,6 +79,7 @@ class Comment:
     signals: tuple[str, ...] = ()
     held: bool = False
     score: float | None = None
+    wave: str = ""
     replies: list["Comment"] = field(default_factory=list)
     # Set on a reply shown flatter than it was written: whom it answers.
     reply_to: str = ""

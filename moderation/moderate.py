@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from . import accounts, decisions
+from . import accounts, decisions, screening
 from .auth import admin_required, end_session, safe_next, start_session, wants_json
 from .console_forms import (
     REASON_LABELS,
@@ -23,7 +23,9 @@ from .console_forms import (
     LoginForm,
     ModeratorForm,
     PasswordForm,
+    RulesForm,
     SetupForm,
+    WaveForm,
 )
 from .errors import (
     AlreadyDecided,
@@ -54,12 +56,22 @@ ACTION_LABELS = {
     "login_failed": _l("failed to log in"), "moderator_created": _l("created a moderator"),
     "moderator_removed": _l("removed a moderator"), "password_changed": _l("changed a password"),
     "caught": _l("set aside as spam"), "rescued": _l("rescued from spam"),
-    "auto_approved": _l("published (trusted commenter)"),
+    "auto_approved": _l("published (trusted commenter)"), "rules_changed": _l("changed the rules"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {
     "honeypot": _l("filled in the hidden field"),
     "too_fast": _l("sent faster than a person types"),
+    "blocked_word": _l("a blocked word"),
+    "held_word": _l("a word to look at"),
+    "too_many_links": _l("many links"),
+    "phone_number": _l("a phone number"),
+    "email_address": _l("an email address in the text"),
+    "coordinates": _l("map coordinates"),
+    "blocked_email": _l("a blocked email address"),
+    "blocked_ip": _l("a blocked address"),
+    "filter": _l("the learned filter"),
+    "wave": _l("part of a rejected wave"),
 }
 
 
@@ -75,7 +87,8 @@ def reason_label(reason):
 @bp.context_processor
 def labels():
     return {"status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
-            "reason_label": reason_label, "signal_label": signal_label}
+            "reason_label": reason_label, "signal_label": signal_label, "wave_tie": wave_tie,
+            "wave_form": WaveForm}
 
 
 def signal_label(signal):
@@ -168,6 +181,7 @@ def queue():
     total, filtered, busiest = decisions.queue_counts(thread=thread, email=email)
     return render_template(
         "moderate/queue.html", page=page, others=others, total=total, filtered=filtered, busiest=busiest,
+        waves=decisions.waves() if cursor is None and thread is None and email is None else [],
         thread=thread, email=email, cursor=cursor, form=DecisionForm(), bulk_form=BulkForm(),
         action_form=ActionForm(), latest_event=decisions.latest_event(),
         poll_seconds=current_app.config["QUEUE_POLL_SECONDS"],
@@ -328,6 +342,52 @@ def decided_message(d):
     if d["status"] == "rejected":
         return _("Rejected by %(name)s.", name=d["by"])
     return _("Returned to the queue by %(name)s.", name=d["by"])
+
+
+# Spam waves
+
+@bp.post("/waves")
+@login_required
+def wave():
+    form = WaveForm()
+    if not form.validate():
+        abort(400)
+    decision = Decision.APPROVE if form.action.data == "approve" else Decision.REJECT
+    done = decisions.decide_wave(form.feature.data, decision, current_user.name)
+    if decision == Decision.APPROVE:
+        message = ngettext("%(num)d comment approved.", "%(num)d comments approved.", len(done))
+    else:
+        message = ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", len(done))
+    if wants_json():
+        return jsonify(done=done, status=str(decision), message=message)
+    flash(message, "success")
+    return redirect(url_for(".queue"), 303)
+
+
+def wave_tie(feature):
+    """What ties a wave's comments, in words."""
+    kind, _sep, value = feature.partition(":")
+    if kind == "domain":
+        return _("all link to %(domain)s", domain=value)
+    if kind == "network":
+        return _("all come from the network %(network)s", network=value)
+    return _("near-identical text")
+
+
+# The moderators' rules (admins)
+
+@bp.route("/rules", methods=["GET", "POST"])
+@admin_required
+def rules():
+    form = RulesForm()
+    if request.method == "GET":
+        form.process(data=screening.rules_for_editing())
+    elif form.validate():
+        screening.save_rules(form.values(), current_user.name)
+        flash(_("The rules are saved and apply to new comments at once."), "success")
+        return redirect(url_for(".rules"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("moderate/rules.html", form=form), status
 
 
 # The spam list

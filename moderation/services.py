@@ -11,7 +11,7 @@ import time
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from . import intake
+from . import intake, screening
 from .errors import Duplicate, Flood, InvalidParent, InvalidToken
 from .intake import NO_TRAPS
 from .models import Status
@@ -39,11 +39,15 @@ def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
     if comment.parent is not None and not store().is_published(comment.thread, comment.parent):
         raise InvalidParent(comment.parent)
     config = current_app.config
+    signals, probability, filter_reasons = screening.screen(comment)
+    _rules, trust = screening.stored_rules()
     result = store().submit(
         comment, nonce, now_ms() if now is None else now,
-        intake=intake.decide(traps, config["FORM_MIN_SECONDS"]),
-        trust=config["TRUST_AFTER_APPROVED"], flood_seconds=config["FLOOD_SECONDS"],
+        intake=intake.decide(traps, config["FORM_MIN_SECONDS"], signals=signals, probability=probability,
+                             filter_reasons=filter_reasons, threshold=config["SPAM_THRESHOLD"]),
+        trust=trust, flood_seconds=config["FLOOD_SECONDS"],
         duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
+        waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],
     )
     if result.outcome == "duplicate":
         raise Duplicate(result.id)

@@ -28,9 +28,11 @@ QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 # The fields a public page may read; email, IP and user agent are not among them.
 PUBLIC_FIELDS = ("id", "thread", "parent", "author", "url", "body", "created_at", "status")
 ALL_FIELDS = (*PUBLIC_FIELDS, "email", "ip", "user_agent", "decided_by", "decided_at", "reason", "edited_by",
-              "signals", "held", "score")
+              "signals", "held", "score", "wave")
 DUPLICATE_SECONDS = 30 * 24 * 3600
 REVIEW = Intake()
+# What can tie the comments of a spam wave, clearest first (see screening.wave_features).
+WAVE_TIES = ("domain", "network", "text")
 
 
 def load_script(name):
@@ -86,14 +88,17 @@ class Store:
     # Readers
 
     @translated
-    def submit(self, comment, nonce, now_ms, *, intake=REVIEW, trust=0, flood_seconds=0, duplicate_digest=""):
+    def submit(self, comment, nonce, now_ms, *, intake=REVIEW, trust=0, flood_seconds=0, duplicate_digest="",
+               waves=(), wave_seconds=3600):
         """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
         The same nonce twice returns the first comment and writes nothing;
         so does the same ``duplicate_digest`` (thread, email and text) within
         30 days; a second comment from one address within ``flood_seconds``
         is refused. A commenter with ``trust`` approved comments (0: off) is
-        published at once unless the intake holds the comment.
+        published at once unless the intake holds the comment. ``waves`` are
+        the features that may tie it to others; if moderators rejected a wave
+        with one of them, the comment goes to spam.
         """
         k = self.keys
         options = {
@@ -101,6 +106,7 @@ class Store:
             "events_max": self.events_max_length, "audit_max": self.audit_max_length, "thread": comment.thread,
             "status": intake.status, "held": intake.held, "trust": trust, "flood_seconds": flood_seconds,
             "duplicate_seconds": DUPLICATE_SECONDS, "reasons": "; ".join(intake.reasons),
+            "prefix": k.prefix, "waves": list(waves), "wave_seconds": int(wave_seconds),
         }
         fields = {
             "thread": comment.thread,
@@ -158,14 +164,37 @@ class Store:
         ``body``, when given, replaces the text in the same step (the original
         goes to the audit log).
         """
+        [answer] = self._decide_ids([comment_id], decision, moderator, now_ms, reason=reason, force=force, body=body)
+        _raise_for(answer, comment_id)
+
+    @translated
+    def decide_many(self, comment_ids, decision, moderator, now_ms, *, reason="", force=False, wave="",
+                    wave_seconds=0):
+        """Decide several pending comments in one script; returns {id: None or the exception it met}.
+
+        Rejecting a ``wave`` (its feature) also sends its later members to spam for ``wave_seconds``.
+        """
+        answers = self._decide_ids(comment_ids, decision, moderator, now_ms, reason=reason, force=force,
+                                   wave=wave, wave_seconds=wave_seconds)
+        outcome = {}
+        for comment_id, answer in zip(comment_ids, answers, strict=True):
+            try:
+                _raise_for(answer, comment_id)
+                outcome[comment_id] = None
+            except (AlreadyDecided, ClaimedByOther, CommentNotFound) as error:
+                outcome[comment_id] = error
+        return outcome
+
+    def _decide_ids(self, comment_ids, decision, moderator, now_ms, *, reason="", force=False, body="", wave="",
+                    wave_seconds=0):
+        if not comment_ids:
+            return []
         k = self.keys
-        result = self._decide(
-            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events,
-                  k.claim(comment_id)],
-            args=[k.prefix, str(decision), moderator, now_ms, reason,
-                  self.audit_max_length, self.events_max_length, comment_id, flag(force), body],
-        )
-        _raise_for(result, comment_id)
+        options = {"prefix": k.prefix, "status": str(decision), "moderator": moderator, "now": str(now_ms),
+                   "reason": reason, "audit_max": self.audit_max_length, "events_max": self.events_max_length,
+                   "force": bool(force), "body": body, "wave": wave, "wave_seconds": int(wave_seconds)}
+        return self._decide(keys=[k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
+                            args=[json.dumps(options, ensure_ascii=False), *comment_ids])
 
     @translated
     def undo(self, comment_id, moderator, now_ms, is_admin, window_ms):
@@ -300,6 +329,41 @@ class Store:
         return self.client.zcard(self.keys.email_pending(email))
 
     @translated
+    def active_waves(self, now_ms, window_ms, min_size, limit=100):
+        """Groups of recent pending comments that share a feature: (feature, [Comment]), largest first.
+
+        A wave has at least ``min_size`` pending comments from at least two
+        names; features that tie the very same comments are shown once.
+        """
+        k = self.keys
+        since = now_ms - window_ms
+        features = self.client.zrevrangebyscore(k.waves, "+inf", since, start=0, num=limit)
+        if not features:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for feature in features:
+            pipe.zrangebyscore(k.wave(feature), since, "+inf", start=0, num=1000)
+        members = dict(zip(features, pipe.execute(), strict=True))
+        candidates = {f: ids for f, ids in members.items() if len(ids) >= min_size}
+        ids = list(dict.fromkeys(i for group in candidates.values() for i in group))
+        found = {c.id: c for c in self._many(ids, ALL_FIELDS)}
+        waves, seen = [], set()
+        # When two ties hold the very same comments, name the clearest one.
+        clearest = sorted(candidates.items(), key=lambda item: WAVE_TIES.index(item[0].partition(":")[0]))
+        for feature, group in clearest:
+            pending = [found[int(i)] for i in group if int(i) in found and found[int(i)].status == Status.PENDING]
+            tie = frozenset(c.id for c in pending)
+            if len(pending) >= min_size and len({c.author for c in pending}) >= 2 and tie not in seen:
+                seen.add(tie)
+                waves.append((feature, pending))
+        return sorted(waves, key=lambda wave: -len(wave[1]))
+
+    @translated
+    def wave_members(self, feature, now_ms, window_ms):
+        """The ids of the comments a wave holds now."""
+        return [int(i) for i in self.client.zrangebyscore(self.keys.wave(feature), now_ms - window_ms, "+inf")]
+
+    @translated
     def latest_event_id(self):
         last = self.client.xrevrange(self.keys.events, count=1)
         return last[0][0] if last else "0-0"
@@ -371,6 +435,7 @@ def _comment(names, values):
         signals=tuple(json.loads(row["signals"])) if row.get("signals") else (),
         held=bool(row.get("held")),
         score=float(row["score"]) if row.get("score") else None,
+        wave=row.get("wave") or "",
     )
 
 

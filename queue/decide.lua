@@ -1,54 +1,69 @@
--- Decide a pending comment: approve or reject it, exactly once.
+-- Decide pending comments: approve or reject each, exactly once.
 --
--- KEYS[1] comment hash      KEYS[2] site's pending set
--- KEYS[3] pending count per thread   KEYS[4] decided set (by decision time)
--- KEYS[5] audit stream      KEYS[6] event stream   KEYS[7] the comment's claim
--- ARGV[1] key prefix of the site (thread and commenter sets are built from it)
--- ARGV[2] new status: approved or rejected
--- ARGV[3] moderator   ARGV[4] now, ms since the epoch   ARGV[5] reason
--- ARGV[6] audit stream max length   ARGV[7] event stream max length
--- ARGV[8] comment id   ARGV[9] '1' to decide even if another moderator claimed it
--- ARGV[10] new body, or '' to keep it (an edit made while approving)
+-- One comment, a moderator's selection, or a whole spam wave: every comment
+-- is moved in this one step, and each gets its own audit entry.
 --
--- Returns {'ok'}, {'missing'}, {'claimed', moderator} when another
--- moderator holds the claim, or {'decided', status, by, at} when another
--- decision came first. Nothing changes unless the answer is 'ok'.
+-- KEYS[1] site's pending set   KEYS[2] pending count per thread
+-- KEYS[3] decided set (by decision time)   KEYS[4] audit stream   KEYS[5] event stream
+-- ARGV[1] JSON options: prefix (of the site's keys), status ('approved' or
+--         'rejected'), moderator, now (ms, a string), reason, audit_max,
+--         events_max, force (decide even if another moderator claimed it),
+--         body (new text for a single comment, '' to keep it: the original
+--         goes to the audit log), wave ('' or the wave's feature: rejecting
+--         it sends its later members to spam), wave_seconds
+-- ARGV[2..] comment ids
+--
+-- Returns one answer per id, in order: {'ok'}, {'missing'},
+-- {'claimed', moderator} when another moderator holds the claim, or
+-- {'decided', status, by, at} when another decision came first. Nothing
+-- changes for a comment unless its answer is 'ok'.
 
-local c = redis.call('HMGET', KEYS[1], 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email', 'body')
-if not c[1] then
-  return {'missing'}
-end
-if c[1] ~= 'pending' then
-  return {'decided', c[1], c[4] or '', c[5] or ''}
-end
-local claimant = redis.call('GET', KEYS[7])
-if claimant and claimant ~= ARGV[3] and ARGV[9] ~= '1' then
-  return {'claimed', claimant}
+local o = cjson.decode(ARGV[1])
+local prefix, now = o.prefix, o.now
+local answers = {}
+
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  local key = prefix .. 'comment:' .. id
+  local claim = prefix .. 'claim:' .. id
+  local c = redis.call('HMGET', key, 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email', 'body')
+  local claimant = c[1] and redis.call('GET', claim)
+  if not c[1] then
+    answers[#answers + 1] = {'missing'}
+  elseif c[1] ~= 'pending' then
+    answers[#answers + 1] = {'decided', c[1], c[4] or '', c[5] or ''}
+  elseif claimant and claimant ~= o.moderator and not o.force then
+    answers[#answers + 1] = {'claimed', claimant}
+  else
+    local thread, created_at, email = c[2], c[3], string.lower(c[6] or '')
+    redis.call('HSET', key, 'status', o.status, 'decided_by', o.moderator, 'decided_at', now, 'reason', o.reason)
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', prefix .. 'thread:' .. thread .. ':pending', id)
+    redis.call('ZREM', prefix .. 'email:' .. email .. ':pending', id)
+    if tonumber(redis.call('ZINCRBY', KEYS[2], -1, thread)) <= 0 then
+      redis.call('ZREM', KEYS[2], thread)
+    end
+    if o.status == 'approved' then
+      redis.call('ZADD', prefix .. 'thread:' .. thread .. ':published', created_at, id)
+      redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
+      redis.call('INCR', prefix .. 'email:' .. email .. ':approved')
+    end
+    redis.call('ZADD', KEYS[3], now, id)
+    redis.call('DEL', claim)
+    if o.body ~= '' and o.body ~= c[7] then
+      redis.call('HSET', key, 'body', o.body, 'edited_by', o.moderator, 'edited_at', now)
+      redis.call('XADD', KEYS[4], 'MAXLEN', '~', o.audit_max, '*',
+        'action', 'edited', 'id', id, 'thread', thread, 'moderator', o.moderator, 'at', now, 'original', c[7])
+    end
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', o.audit_max, '*',
+      'action', o.status, 'id', id, 'thread', thread, 'moderator', o.moderator, 'at', now, 'reason', o.reason)
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', o.events_max, '*', 'type', o.status, 'id', id, 'thread', thread,
+      'moderator', o.moderator)
+    answers[#answers + 1] = {'ok'}
+  end
 end
 
-local thread, created_at, id, prefix = c[2], c[3], ARGV[8], ARGV[1]
-local edited = ARGV[10] ~= '' and ARGV[10] ~= c[7]
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'decided_by', ARGV[3], 'decided_at', ARGV[4], 'reason', ARGV[5])
-redis.call('ZREM', KEYS[2], id)
-redis.call('ZREM', prefix .. 'thread:' .. thread .. ':pending', id)
-redis.call('ZREM', prefix .. 'email:' .. string.lower(c[6] or '') .. ':pending', id)
-if tonumber(redis.call('ZINCRBY', KEYS[3], -1, thread)) <= 0 then
-  redis.call('ZREM', KEYS[3], thread)
+if o.wave ~= '' and o.status == 'rejected' then
+  redis.call('SET', prefix .. 'wave-rejected:' .. o.wave, o.moderator, 'EX', o.wave_seconds)
 end
-if ARGV[2] == 'approved' then
-  redis.call('ZADD', prefix .. 'thread:' .. thread .. ':published', created_at, id)
-  redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
-  redis.call('INCR', prefix .. 'email:' .. string.lower(c[6] or '') .. ':approved')
-end
-redis.call('ZADD', KEYS[4], ARGV[4], id)
-redis.call('DEL', KEYS[7])
-if edited then
-  redis.call('HSET', KEYS[1], 'body', ARGV[10], 'edited_by', ARGV[3], 'edited_at', ARGV[4])
-  redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
-    'action', 'edited', 'id', id, 'thread', thread, 'moderator', ARGV[3], 'at', ARGV[4], 'original', c[7])
-end
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
-  'action', ARGV[2], 'id', id, 'thread', thread, 'moderator', ARGV[3], 'at', ARGV[4], 'reason', ARGV[5])
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[7], '*', 'type', ARGV[2], 'id', id, 'thread', thread,
-  'moderator', ARGV[3])
-return {'ok'}
+return answers

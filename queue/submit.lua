@@ -14,7 +14,9 @@
 --          events_max, audit_max, thread, status ('review' or 'spam'),
 --          held (true: a rule wants a closer look, never auto-approved),
 --          trust (approved comments that make a commenter trusted, 0 off),
---          flood_seconds (0 off), duplicate_seconds, reasons (text)
+--          flood_seconds (0 off), duplicate_seconds, reasons (text),
+--          prefix (of the site's keys), waves (the features that may tie
+--          it to a spam wave), wave_seconds (how long a wave is remembered)
 -- ARGV[2]  JSON object: the comment's fields
 --
 -- Returns {id, outcome, status}: outcome 'created', 'seen' (same nonce,
@@ -35,8 +37,17 @@ if o.flood_seconds > 0 and redis.call('EXISTS', KEYS[13]) == 1 then
   return {'', 'flood', ''}
 end
 
+-- A new member of a wave the moderators rejected goes to spam.
+local wave = ''
+for _, feature in ipairs(o.waves) do
+  if redis.call('EXISTS', o.prefix .. 'wave-rejected:' .. feature) == 1 then
+    wave = feature
+    break
+  end
+end
+
 local status = 'pending'
-if o.status == 'spam' then
+if o.status == 'spam' or wave ~= '' then
   status = 'spam'
 elseif o.trust > 0 and not o.held and tonumber(redis.call('GET', KEYS[12]) or '0') >= o.trust then
   status = 'approved'
@@ -45,7 +56,7 @@ end
 local id = redis.call('INCR', KEYS[2])
 local key = o.comment_prefix .. id
 local now = o.created_at  -- a string: Lua would print a large number in exponent form
-local fields = {'id', id, 'status', status, 'created_at', now}
+local fields = {'id', id, 'status', status, 'created_at', now, 'wave', wave}
 for name, value in pairs(cjson.decode(ARGV[2])) do
   fields[#fields + 1] = name
   fields[#fields + 1] = value
@@ -59,9 +70,13 @@ if status == 'pending' then
   redis.call('ZINCRBY', KEYS[6], 1, o.thread)
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', o.events_max, '*', 'type', 'submitted', 'id', id, 'thread', o.thread)
 elseif status == 'spam' then
+  local why = o.reasons
+  if wave ~= '' then
+    why = 'wave: ' .. wave
+  end
   redis.call('ZADD', KEYS[9], now, id)
   redis.call('XADD', KEYS[8], 'MAXLEN', '~', o.audit_max, '*',
-    'action', 'caught', 'id', id, 'thread', o.thread, 'moderator', '', 'at', now, 'reason', o.reasons)
+    'action', 'caught', 'id', id, 'thread', o.thread, 'moderator', '', 'at', now, 'reason', why)
 else
   redis.call('HSET', key, 'decided_by', '', 'decided_at', now, 'reason', 'trusted')
   redis.call('ZADD', KEYS[10], now, id)
@@ -71,6 +86,19 @@ else
     'action', 'auto_approved', 'id', id, 'thread', o.thread, 'moderator', '', 'at', now, 'reason', 'trusted')
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', o.events_max, '*', 'type', 'approved', 'id', id, 'thread', o.thread,
     'moderator', '')
+end
+
+-- Remember what ties it to others for a while: that is how waves are seen.
+local since = tonumber(now) - o.wave_seconds * 1000
+for _, feature in ipairs(o.waves) do
+  local members = o.prefix .. 'wave:' .. feature
+  redis.call('ZADD', members, now, id)
+  redis.call('ZREMRANGEBYSCORE', members, '-inf', '(' .. since)
+  redis.call('EXPIRE', members, o.wave_seconds)
+  redis.call('ZADD', o.prefix .. 'waves', now, feature)
+end
+if #o.waves > 0 then
+  redis.call('ZREMRANGEBYSCORE', o.prefix .. 'waves', '-inf', '(' .. since)
 end
 
 redis.call('SET', KEYS[1], id, 'EX', o.nonce_seconds)

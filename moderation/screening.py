@@ -1,0 +1,118 @@
+"""Screening a submission with the moderators' rules, the learned filter and
+the memory of spam waves; and teaching the filter from moderators' decisions.
+
+Rules are read from Redis at most every ``RULES_CACHE_SECONDS`` per process,
+so a change on the admin page applies within seconds everywhere.
+"""
+
+import logging
+import time
+
+from flask import current_app
+
+from . import bayes, rules, waves
+from .models import Status
+
+logger = logging.getLogger(__name__)
+
+RULES_CACHE_SECONDS = 2.0
+# Rejections that say nothing about spam teach the filter nothing.
+NOT_SPAM_REASONS = {"off_topic", "duplicate", "personal_data"}
+
+
+def rules_store():
+    return current_app.extensions["rules"]
+
+
+def filter_store():
+    return current_app.extensions["filter"]
+
+
+def lines(text):
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def stored_rules():
+    """The site's Rules and its trust threshold, cached briefly in this process."""
+    cache = current_app.extensions.setdefault("rules_cache", {})
+    if cache.get("until", 0) > time.monotonic():
+        return cache["rules"], cache["trust"]
+    values = rules_store().load()
+    max_links = values.get("max_links", str(current_app.config["MAX_LINKS"]))
+    current = rules.Rules(
+        blocked_words=lines(values.get("blocked_words")),
+        held_words=lines(values.get("held_words")),
+        max_links=int(max_links) if max_links.strip() else None,
+        blocked_emails=lines(values.get("blocked_emails")),
+        blocked_ips=lines(values.get("blocked_ips")),
+    )
+    trust = int(values.get("trust_after") or current_app.config["TRUST_AFTER_APPROVED"])
+    cache.update(until=time.monotonic() + RULES_CACHE_SECONDS, rules=current, trust=trust)
+    return current, trust
+
+
+def rules_for_editing():
+    """The stored rules as the admin page shows them, with the defaults filled in."""
+    values = rules_store().load()
+    return {
+        "blocked_words": values.get("blocked_words", ""),
+        "held_words": values.get("held_words", ""),
+        "max_links": values.get("max_links", str(current_app.config["MAX_LINKS"])),
+        "blocked_emails": values.get("blocked_emails", ""),
+        "blocked_ips": values.get("blocked_ips", ""),
+        "trust_after": values.get("trust_after", str(current_app.config["TRUST_AFTER_APPROVED"])),
+    }
+
+
+def save_rules(values, actor):
+    rules_store().save(values, actor, int(time.time() * 1000))
+    current_app.extensions.pop("rules_cache", None)  # this process applies them at once
+    logger.info("rules changed by %r", actor)
+
+
+def fields_of(comment):
+    return {"body": comment.body, "author": comment.author, "email": comment.email, "url": comment.url,
+            "ip": comment.ip}
+
+
+def screen(comment):
+    """What the rules and the filter say of a comment: (signals, spam probability, filter reasons)."""
+    current, _trust = stored_rules()
+    fields = fields_of(comment)
+    signals = rules.check(fields, current)
+    probability, reasons = filter_store().score(bayes.tokens(fields))
+    return signals, probability, reasons
+
+
+def wave_features(comment):
+    """What may tie this comment to a spam wave: its link domains, its network, bands of its text."""
+    features = [f"domain:{domain}" for domain in waves.link_domains(comment.body, comment.url)]
+    network = waves.ip_prefix(comment.ip)
+    if network:
+        features.append(f"network:{network}")
+    signature = waves.signature(comment.body)
+    if signature and len(comment.body) >= current_app.config["WAVE_MIN_TEXT"]:
+        features += [f"text:{band}" for band in waves.bands(signature, rows=8)]
+    return features
+
+
+def learn(comment, status, reason=""):
+    """Teach the filter a moderator's decision on ``comment``."""
+    label = label_for(status, reason)
+    if label:
+        filter_store().learn(bayes.tokens(fields_of(comment)), label)
+
+
+def unlearn(comment, status, reason=""):
+    """Take back what a decision taught, when it is undone."""
+    label = label_for(status, reason)
+    if label:
+        filter_store().unlearn(bayes.tokens(fields_of(comment)), label)
+
+
+def label_for(status, reason):
+    if status == Status.APPROVED:
+        return "ham"
+    if status == Status.REJECTED and reason.partition(":")[0] not in NOT_SPAM_REASONS:
+        return "spam"
+    return None
