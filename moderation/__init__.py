@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config
 from .embedded import EmbeddedRedis
 from .secret import check_strength, instance_secret
+from .spool import Spool
 from .store import Store
 from .store_accounts import AccountStore
 from .store_filter import FilterStore
@@ -37,6 +38,7 @@ def create_app(test_config=None):
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_spool(app)
     return app
 
 
@@ -66,11 +68,14 @@ def register_redis(app):
         url = embedded.url
     timeout = app.config["REDIS_SOCKET_TIMEOUT_SECONDS"]
     # One quick retry covers a pooled connection that went stale when Redis
-    # restarted; more would hold a reader's request hostage when Redis is
-    # down. Retrying is safe: every script is idempotent (form nonce, status check).
+    # restarted. A timeout is not retried: a hung Redis would hold a reader's
+    # request twice as long. Retrying is safe: every script is idempotent
+    # (form nonce, status check).
+    retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=1,
+                  supported_errors=(redis.ConnectionError,))
     client = redis.Redis.from_url(
         url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout,
-        health_check_interval=30, retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=1),
+        health_check_interval=30, retry=retry,
     )
     app.extensions["redis"] = client
     app.extensions["redis_url"] = url
@@ -86,6 +91,7 @@ def register_redis(app):
     app.extensions["rules"] = RulesStore(
         client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
     app.extensions["filter"] = FilterStore(client, site=app.config["SITE"])
+    app.extensions["spool"] = Spool(app.instance_path)
 
 
 def register_extensions(app):
@@ -121,6 +127,16 @@ def register_errorhandlers(app):
     from . import handlers
 
     handlers.init_app(app)
+
+
+def register_spool(app):
+    """A process that finds comments in the spool (kept while Redis was away) takes them in."""
+    from . import services
+
+    @app.before_request
+    def resume_spool():
+        if app.config["SPOOL"] and app.extensions["spool"].waiting():
+            services.start_replayer(app)
 
 
 def register_commands(app):

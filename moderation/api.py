@@ -135,6 +135,8 @@ def submit(thread):
     except Flood:
         message = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
         return jsonify(error="too_many_requests", message=message), 429
+    if comment_id is None:  # kept in the spool until Redis answers again
+        return jsonify(id=None, status="received", pending_url=None), 202
     pending = url_for("reader.thread", thread=thread, mine=services.pending_link(thread, comment_id),
                       _anchor=f"comment-{comment_id}", _external=True)
     return jsonify(id=comment_id, status="pending", pending_url=pending), 202

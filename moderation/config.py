@@ -30,6 +30,10 @@ DEFAULTS = {
     "SUBMIT_RATE_LIMIT": "5/minute;30/hour",
     # Publish at once the comments of an email with this many approved comments (0: off).
     "TRUST_AFTER_APPROVED": 0,
+    # While Redis is unreachable, keep submissions in INSTANCE_PATH/spool.jsonl
+    # and take them in when it answers again (checked every SPOOL_REPLAY_SECONDS).
+    "SPOOL": True,
+    "SPOOL_REPLAY_SECONDS": 2.0,
     # Rule defaults until an admin saves the rules page.
     "MAX_LINKS": 2,
     # The learned filter sends a comment to spam from this probability on.
@@ -82,6 +86,7 @@ ENVIRONMENT = {
     "SUBMIT_RATE_LIMIT": str,
     "TRUST_AFTER_APPROVED": int,
     "MAX_LINKS": int,
+    "SPOOL": bool,
     "SPAM_THRESHOLD": float,
     "WAVE_WINDOW_SECONDS": int,
     "WAVE_MIN_SIZE": int,

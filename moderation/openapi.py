@@ -90,13 +90,16 @@ def document():
                         },
                     }}}},
                     "responses": {
-                        "202": {"description": "Queued for moderation.", "content": {"application/json": {"schema": {
+                        "202": {"description": "Queued for moderation (`pending`), or, while Redis is "
+                                               "unreachable, kept on the server's disk and queued when it answers "
+                                               "(`received`, no id yet).",
+                                "content": {"application/json": {"schema": {
                             "type": "object", "additionalProperties": False,
                             "required": ["id", "status", "pending_url"],
                             "properties": {
-                                "id": {"type": "integer"},
-                                "status": {"const": "pending"},
-                                "pending_url": {"type": "string", "format": "uri",
+                                "id": {"type": ["integer", "null"]},
+                                "status": {"enum": ["pending", "received"]},
+                                "pending_url": {"type": ["string", "null"], "format": "uri",
                                                 "description": "Where its author sees it while it waits."},
                             },
                         }}}},
@@ -106,7 +109,7 @@ def document():
                         "409": error_response("This commenter sent this very text to this thread before."),
                         "415": error_response("The body is not application/json."),
                         "429": error_response("Too many comments from this address or email; try again later."),
-                        "503": error_response("Redis is unavailable; nothing was queued."),
+                        "503": error_response("Redis is unavailable and the spool is off; nothing was queued."),
                     },
                 },
             },

@@ -19,6 +19,7 @@ from .i18n import chosen_language
 from .intake import Traps
 from .limits import limit_submissions
 from .models import NewComment
+from .security import sent_from_allowed_site
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +86,15 @@ def comments_view(thread, embedded):
     reply_to = request.args.get("replyto", "")
     if reply_to.isascii() and reply_to.isdigit():
         form.parent.data = reply_to
-    return thread_page(thread, form, 200, here, embedded, own=own_comment(thread))
+    return thread_page(thread, form, 200, here, embedded, own=own_comment(thread),
+                       received=request.args.get("received") == "1")
 
 
 def submit(thread, form, here, embedded):
+    if not sent_from_allowed_site():
+        form.validate()  # keeps what was typed and a valid token
+        notice = _("This form was sent from another site. Please send it from the article's page.")
+        return thread_page(thread, form, 403, here, embedded, notice=notice)
     if not form.validate():
         return thread_page(thread, form, 400, here, embedded)
     comment = NewComment(
@@ -116,21 +122,26 @@ def submit(thread, form, here, embedded):
     except StoreUnavailable as error:
         logger.error("comment on thread %r not queued, Redis unavailable: %s", thread, error)
         return thread_page(thread, form, 503, here, embedded, unavailable=True)
-    # The signed link, not a cookie, lets this reader see their own comment
-    # while it waits: cookies are often blocked inside a news site's iframe.
-    response = redirect(here(mine=services.pending_link(thread, comment_id), _anchor=f"comment-{comment_id}"), 303)
+    if comment_id is None:  # kept in the spool until Redis answers again
+        response = redirect(here(received=1, _anchor="respond"), 303)
+    else:
+        # The signed link, not a cookie, lets this reader see their own comment
+        # while it waits: cookies are often blocked inside a news site's iframe.
+        response = redirect(here(mine=services.pending_link(thread, comment_id), _anchor=f"comment-{comment_id}"),
+                            303)
     remember(response, form)
     return response
 
 
-def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False, notice=None):
+def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False, notice=None, received=False):
     comments, by_id = [], {}
     if not unavailable:
         try:
             comments, by_id = services.thread_comments(thread)
         except StoreUnavailable as error:
             logger.error("thread %r not shown, Redis unavailable: %s", thread, error)
-            unavailable, status = True, 503
+            unavailable = True
+            status = status if received else 503
     replying_to = by_id.get(form.parent_id) if form.parent.data and not form.parent.errors else None
     if form.parent.data and replying_to is None and not unavailable and request.method == "GET":
         form.parent.data = ""  # a reply link to a comment that is not (or no longer) published
@@ -138,6 +149,7 @@ def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=F
         "embed.html" if embedded else "thread.html",
         thread=thread, form=form, comments=comments, count=len(by_id), own=own, unavailable=unavailable,
         replying_to=replying_to, here=here, parent_origin=host_origin() if embedded else None, notice=notice,
+        received=received,
     )
     response = current_app.make_response((page, status))
     # The page may hold this reader's own details (a pending comment, a remembered email).

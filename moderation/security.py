@@ -32,4 +32,24 @@ def init_app(app):
             headers.setdefault("X-Frame-Options", "DENY" if ancestors == "'none'" else "SAMEORIGIN")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def sent_from_allowed_site():
+    """Whether a form POST came from our own pages or a site allowed to embed them.
+
+    The reader form has no session to carry a CSRF token, so where the
+    browser says where a POST comes from (Origin, Sec-Fetch-Site), it must
+    be us or one of EMBED_ORIGINS. Browsers that say nothing are let through:
+    the signed form token still has to be valid.
+    """
+    if request.headers.get("Sec-Fetch-Site") in {"same-origin", "none"}:
+        return True
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return request.headers.get("Sec-Fetch-Site") is None
+    allowed = current_app.config["EMBED_ORIGINS"].split()
+    own = f"{request.scheme}://{request.host}"
+    return origin == own or "*" in allowed or origin in allowed

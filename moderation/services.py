@@ -6,15 +6,18 @@ request.
 """
 
 import logging
+import os
+import threading
 import time
+from dataclasses import asdict, replace
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from . import intake, screening
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken
-from .intake import NO_TRAPS
-from .models import Status
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken, StoreUnavailable
+from .intake import NO_TRAPS, Traps
+from .models import NewComment, Status
 
 logger = logging.getLogger(__name__)
 
@@ -30,22 +33,36 @@ def now_ms():
 
 
 def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
-    """Take in a reader's comment; returns its id.
+    """Take in a reader's comment; returns its id, or None when Redis is
+    unreachable and the comment waits in the local spool instead.
 
     The same nonce twice takes in one comment. Raises Duplicate when this
     commenter sent this text to this thread before, Flood when the address
     sent a comment moments ago.
     """
+    now = now_ms() if now is None else now
+    try:
+        return take_in(comment, nonce, traps, now)
+    except StoreUnavailable:
+        if not current_app.config["SPOOL"]:
+            raise
+    current_spool().append({"comment": asdict(comment), "nonce": nonce, "traps": asdict(traps), "created_at": now})
+    logger.warning("Redis unavailable: a comment on thread %r waits in the spool", comment.thread)
+    start_replayer(current_app._get_current_object())
+    return None
+
+
+def take_in(comment, nonce, traps, now, *, replaying=False):
     if comment.parent is not None and not store().is_published(comment.thread, comment.parent):
         raise InvalidParent(comment.parent)
     config = current_app.config
     signals, probability, filter_reasons = screening.screen(comment)
     _rules, trust = screening.stored_rules()
     result = store().submit(
-        comment, nonce, now_ms() if now is None else now,
+        comment, nonce, now,
         intake=intake.decide(traps, config["FORM_MIN_SECONDS"], signals=signals, probability=probability,
                              filter_reasons=filter_reasons, threshold=config["SPAM_THRESHOLD"]),
-        trust=trust, flood_seconds=config["FLOOD_SECONDS"],
+        trust=trust, flood_seconds=0 if replaying else config["FLOOD_SECONDS"],
         duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
         waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],
     )
@@ -58,6 +75,50 @@ def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
     else:
         logger.info("comment %d submitted again (same form token); nothing new", result.id)
     return result.id
+
+
+def current_spool():
+    return current_app.extensions["spool"]
+
+
+def replay_spool():
+    """Take in what the spool kept while Redis was away, oldest first; returns how many."""
+
+    def take_in_record(record):
+        comment = NewComment(**record["comment"])
+        traps = Traps(**record["traps"])
+        try:
+            take_in(comment, record["nonce"], traps, record["created_at"], replaying=True)
+        except InvalidParent:
+            # Its parent was unpublished meanwhile; keep the comment, at the top level.
+            take_in(replace(comment, parent=None), record["nonce"], traps, record["created_at"], replaying=True)
+        except Duplicate:
+            logger.info("a spooled comment on thread %r repeats an earlier one", comment.thread)
+
+    taken = current_spool().replay(take_in_record)
+    if taken:
+        logger.info("%d spooled comments taken in", taken)
+    return taken
+
+
+def start_replayer(app):
+    """In this process, replay the spool every few seconds while it holds anything."""
+    if app.extensions.get("spool_replayer") == os.getpid():
+        return
+    app.extensions["spool_replayer"] = os.getpid()
+    threading.Thread(target=replay_loop, args=(app,), name="spool-replay", daemon=True).start()
+
+
+def replay_loop(app):
+    while True:
+        time.sleep(app.config["SPOOL_REPLAY_SECONDS"])
+        if not app.extensions["spool"].waiting():
+            continue
+        with app.app_context():
+            try:
+                replay_spool()
+            except StoreUnavailable:
+                pass  # still away; try again later
 
 
 def thread_comments(thread):

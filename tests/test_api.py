@@ -188,7 +188,7 @@ def test_api_submit_refuses_bad_bodies(client, data, content_type, status):
 
 
 def test_api_redis_down_is_503_json(make_app, tmp_path):
-    app = make_app(REDIS_URL=f"unix://{tmp_path}/none.sock", REDIS_SOCKET_TIMEOUT_SECONDS=0.5)
+    app = make_app(REDIS_URL=f"unix://{tmp_path}/none.sock", REDIS_SOCKET_TIMEOUT_SECONDS=0.5, SPOOL=False)
     client = app.test_client()
     response = client.get(f"/api/v1/threads/{THREAD}/comments")
     assert response.status_code == 503

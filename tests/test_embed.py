@@ -116,3 +116,27 @@ def test_demo_page_embeds_with_the_one_line_script(client):
 
 def test_demo_can_be_turned_off(make_app):
     assert make_app(DEMO=False).test_client().get("/demo").status_code == 404
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({"Origin": "https://news.example", "Sec-Fetch-Site": "cross-site"}, 303),
+    ({"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}, 303),
+    ({"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, 403),
+    ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
+    ({}, 303),
+])
+def test_reader_form_checks_where_it_was_sent_from(make_app, headers, status, redis_client):
+    client = make_app(EMBED_ORIGINS="https://news.example").test_client()
+    token = form_token(client.get("/embed/article-1"))
+    response = client.post("/embed/article-1", headers=headers, data={
+        "comment": "where from?", "author": "a", "email": "a@example.com", "token": token})
+    assert response.status_code == status
+    if status == 403:
+        assert "where from?" in text(response)
+        assert redis_client.zcard("cm:{main}:pending") == 0
+
+
+def test_hsts_only_under_https(client):
+    assert "Strict-Transport-Security" not in client.get("/threads/a").headers
+    secure = client.get("/threads/a", base_url="https://comments.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -320,7 +320,7 @@ def test_remember_cookie_is_secure_under_https(client, post_comment):
 
 
 def test_redis_down_gives_503_with_text_kept(make_app, tmp_path):
-    app = make_app(REDIS_URL=f"unix://{tmp_path}/nothing-here.sock", REDIS_SOCKET_TIMEOUT_SECONDS=0.5)
+    app = make_app(REDIS_URL=f"unix://{tmp_path}/nothing-here.sock", REDIS_SOCKET_TIMEOUT_SECONDS=0.5, SPOOL=False)
     client = app.test_client()
     page = client.get("/threads/article-1")
     assert page.status_code == 503

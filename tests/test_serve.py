@@ -26,11 +26,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(instance, port, log):
+def start(instance, port, log, extra_env=None):
     """Start `make run`'s gunicorn; its log goes to the file ``log``."""
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "WEB_WORKERS": "2"}
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "WEB_WORKERS": "2", **(extra_env or {})}
     env.pop("REDIS_URL", None)
-    env.pop("SECRET_KEY", None)
+    if "SECRET_KEY" not in (extra_env or {}):
+        env.pop("SECRET_KEY", None)
     with open(log, "w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
