@@ -8,18 +8,32 @@ before the workers and stops it after they have gone.
 
 import os
 
-from moderation import PROJECT_ROOT
-from moderation.config import instance_path  # not `config`: gunicorn reads that name as a setting
-from moderation.embedded import EmbeddedRedis
+
+def _metrics_folder():
+    """Every worker writes its metrics here and /metrics adds them up. It must be
+    set before prometheus-client is first imported, so before the app is."""
+    root = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(os.path.abspath(os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance")),
+                          "prometheus")
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        os.unlink(os.path.join(folder, name))  # samples of an earlier run
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+
+
+_metrics_folder()
+
+from moderation import PROJECT_ROOT  # noqa: E402
+from moderation.config import instance_path  # noqa: E402 (not `config`: gunicorn reads that name as a setting)
+from moderation.embedded import EmbeddedRedis  # noqa: E402
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 graceful_timeout = 20
-accesslog = "-"
-# No client address and no query string: the log holds no IP and no signed link.
-access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# The app logs one JSON line per request (route, status, latency); no gunicorn access log.
+accesslog = None
 
 _embedded = None
 
@@ -33,6 +47,12 @@ def on_starting(server):
         else:
             server.log.info("embedded redis-server already running: %s", _embedded.url)
             _embedded = None  # someone else started it; they stop it
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def on_exit(server):

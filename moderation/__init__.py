@@ -95,7 +95,7 @@ def register_redis(app):
 
 
 def register_extensions(app):
-    from . import auth, i18n, limits, rendering, security, wellformed
+    from . import auth, i18n, limits, metrics, rendering, security, wellformed
     from .extensions import babel, csrf
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
@@ -106,6 +106,7 @@ def register_extensions(app):
     rendering.init_app(app)
     security.init_app(app)
     wellformed.init_app(app)
+    metrics.init_app(app)
 
 
 def register_blueprints(app):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from . import screening
+from .counters import DECISIONS
 from .errors import AlreadyDecided, ClaimedByOther
 from .models import Decision, Status
 from .services import now_ms, store
@@ -75,7 +76,8 @@ def decide(comment_id, decision, moderator, *, reason="", force=False, body=""):
 
 
 def teach(decided, status, reason=""):
-    """The learned filter learns from what moderators decide."""
+    """Count what moderators decided; the learned filter learns from it."""
+    DECISIONS.labels(str(status)).inc(len(decided))
     for c in decided:
         screening.learn(c, status, reason)
 
@@ -103,6 +105,7 @@ def undo(comment_id, moderator, is_admin):
     previous = store().undo(comment_id, moderator, now_ms(), is_admin,
                             current_app.config["UNDO_WINDOW_SECONDS"] * 1000)
     logger.info("comment %d: %s undone by %r", comment_id, previous, moderator)
+    DECISIONS.labels("undone").inc()
     screening.unlearn(before, previous, before.reason)
     return previous
 

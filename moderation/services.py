@@ -15,6 +15,7 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from . import intake, screening
+from .counters import SUBMISSIONS
 from .errors import Duplicate, Flood, InvalidParent, InvalidToken, StoreUnavailable
 from .intake import NO_TRAPS, Traps
 from .models import NewComment, Status
@@ -47,6 +48,7 @@ def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
         if not current_app.config["SPOOL"]:
             raise
     current_spool().append({"comment": asdict(comment), "nonce": nonce, "traps": asdict(traps), "created_at": now})
+    SUBMISSIONS.labels("spooled").inc()
     logger.warning("Redis unavailable: a comment on thread %r waits in the spool", comment.thread)
     start_replayer(current_app._get_current_object())
     return None
@@ -66,6 +68,7 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
         duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
         waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],
     )
+    SUBMISSIONS.labels(result.status if result.outcome == "created" else result.outcome).inc()
     if result.outcome == "duplicate":
         raise Duplicate(result.id)
     if result.outcome == "flood":

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import redis
 
+from .counters import REDIS_ERRORS
 from .errors import (
     AlreadyDecided,
     ClaimedByOther,
@@ -46,6 +47,7 @@ def reachable():
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as error:
+        REDIS_ERRORS.inc()
         raise StoreUnavailable(str(error)) from error
 
 

@@ -1,0 +1,82 @@
+"""What an operator watches: Prometheus metrics and one JSON log line per request.
+
+The counters themselves are in ``counters`` (the store counts Redis errors
+and must not import Flask). Under gunicorn, ``PROMETHEUS_MULTIPROC_DIR`` (set by ``gunicorn.conf.py``)
+makes every worker write its samples to files that ``/metrics`` adds up.
+Labels are route templates and fixed words, never a path a reader chose.
+"""
+
+import json
+import logging
+import os
+import time
+
+from flask import Blueprint, Response, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+
+from .counters import LATENCY
+from .errors import StoreUnavailable
+
+access_log = logging.getLogger("moderation.access")
+
+
+bp = Blueprint("metrics", __name__)
+
+
+class QueueDepth:
+    """Read at scrape time: how many comments wait, and how many are set aside as spam."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def collect(self):
+        gauge = GaugeMetricFamily("comments_waiting", "Comments waiting, by list", labels=["list"])
+        try:
+            gauge.add_metric(["queue"], self.store.pending_count())
+            gauge.add_metric(["spam"], self.store.spam_count())
+        except StoreUnavailable:
+            return  # the other metrics still answer; redis_errors_total counts this
+        yield gauge
+
+
+@bp.get("/metrics")
+def metrics():
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        workers = CollectorRegistry()
+        multiprocess.MultiProcessCollector(workers)
+        body = generate_latest(workers)
+    else:
+        body = generate_latest(REGISTRY)
+    depth = CollectorRegistry()
+    depth.register(QueueDepth(current_app.extensions["store"]))
+    return Response(body + generate_latest(depth), mimetype=CONTENT_TYPE_LATEST)
+
+
+def start_timer():
+    g.started = time.perf_counter()
+
+
+def record(response):
+    started = g.pop("started", None)
+    if started is None:
+        return response
+    seconds = time.perf_counter() - started
+    route = request.url_rule.rule if request.url_rule else "(none)"
+    LATENCY.labels(request.method, route, str(response.status_code)).observe(seconds)
+    access_log.info(json.dumps({"method": request.method, "route": route, "status": response.status_code,
+                                "ms": round(seconds * 1000, 2)}))
+    return response
+
+
+def init_app(app):
+    app.before_request(start_timer)
+    app.after_request(record)
+    app.register_blueprint(bp)
+    if not app.testing and not access_log.handlers:
+        # Exactly one JSON object a line, whatever the root logger's format.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access_log.addHandler(handler)
+        access_log.setLevel(logging.INFO)
+        access_log.propagate = False
