@@ -19,8 +19,9 @@ from .forms import CommentForm
 from .intake import Traps
 from .limits import limit_submissions
 from .models import NewComment
-from .reader import THREAD_KEY, check_thread
+from .reader import check_thread, valid_thread_key
 from .rendering import comment_html
+from .text import clean_line
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def counts():
     if not threads or len(threads) > MAX_COUNT_THREADS:
         return jsonify(error="bad_request",
                        message=_("Ask for 1 to %(max)d threads.", max=MAX_COUNT_THREADS)), 400
-    bad = [t for t in threads if not THREAD_KEY.fullmatch(t) or t in {".", ".."}]
+    bad = [t for t in threads if not valid_thread_key(t)]
     if bad:
         return jsonify(error="bad_request", message=_("Not a valid thread key."), threads=bad), 400
     response = jsonify(counts=services.approved_counts(threads))
@@ -110,7 +111,7 @@ def token(thread):
 def submit(thread):
     if not request.is_json:
         return jsonify(error="unsupported_media_type", message=_("Send the comment as application/json.")), 415
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         return jsonify(error="bad_request", message=_("The body is not a JSON object.")), 400
     values, not_text = submitted_text(data)
@@ -122,7 +123,7 @@ def submit(thread):
     comment = NewComment(
         thread=thread, author=form.author.data, email=form.email.data, url=form.url.data or "",
         body=form.comment.data, parent=form.parent_id, ip=request.remote_addr or "",
-        user_agent=request.user_agent.string[:300],
+        user_agent=clean_line(request.user_agent.string)[:300],
     )
     try:
         comment_id = services.submit_comment(comment, form.nonce, Traps(issued_at=form.issued_at))
@@ -142,14 +143,22 @@ def submit(thread):
     return jsonify(id=comment_id, status="pending", pending_url=pending), 202
 
 
+def json_body():
+    """The request's JSON, or None when it is not JSON (or nested too deep to read)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def submitted_text(data):
-    """The known fields as text (a number is fine for ``parent``), and the fields that are not text."""
+    """The known fields as text (a number is fine for ``parent`` alone), and the fields that are not text."""
     values, errors = {}, {}
     for name in SUBMITTED_FIELDS:
         value = data.get(name)
         if value is None:
             continue
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        if isinstance(value, str) or (name == "parent" and isinstance(value, int) and not isinstance(value, bool)):
             values[name] = str(value)
         else:
             errors[name] = _("This field must be text.")

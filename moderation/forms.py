@@ -95,8 +95,12 @@ def web_address(form, field):
     address = field.data
     if "://" not in address and ":" not in address.split("/", 1)[0]:
         address = "https://" + address  # "example.com" means what the reader thinks
-    parts = urlsplit(address)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or " " in address:
+    try:
+        parts = urlsplit(address)
+        hostname = parts.hostname
+    except ValueError:  # an unbalanced [ or ] in the host
+        hostname = None
+    if not hostname or parts.scheme.lower() not in {"http", "https"} or " " in address:
         raise ValidationError(_l("Enter a web address that starts with http:// or https://."))
     if len(address) > current_app.config["URL_MAX_LENGTH"]:
         raise ValidationError(_l("The web address can be at most %(max)d characters.")

@@ -5,10 +5,18 @@ from flask import current_app, request, session
 from flask_babel import get_locale
 
 
+def query_value(name):
+    """A query parameter, or None when the query string is not UTF-8 (the request is refused anyway)."""
+    try:
+        return request.args.get(name)
+    except UnicodeDecodeError:
+        return None
+
+
 def select_locale():
     """``?lang=`` (remembered for moderators), the browser's Accept-Language, then ``DEFAULT_LOCALE``."""
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang")
+    chosen = query_value("lang")
     if request.blueprint == "moderate":
         # Moderators keep the language they picked; readers' pages never touch the session.
         if chosen in languages:
@@ -26,7 +34,7 @@ def select_timezone():
 
 def chosen_language():
     """The ``lang`` to carry in links, when the reader picked one explicitly."""
-    chosen = request.args.get("lang")
+    chosen = query_value("lang")
     return chosen if chosen in current_app.config["LANGUAGES"] else None
 
 

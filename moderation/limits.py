@@ -31,7 +31,10 @@ def client_address():
 def submitted_email():
     """A digest of the email the submission carries: the key of the per-email limit."""
     if request.is_json:
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # nested too deep: the view refuses it
+            data = None
         email = data.get("email") if isinstance(data, dict) else ""
     else:
         email = request.form.get("email")

@@ -6,6 +6,7 @@ flash message) and from scripts (answered with JSON, 409 on a conflict).
 """
 
 import logging
+import re
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime, ngettext
@@ -46,6 +47,16 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("moderate", __name__, url_prefix="/moderate")
 
 MAX_BULK = 200
+STREAM_ID = re.compile(r"\d{1,15}-\d{1,10}")
+CURSOR = re.compile(r"\d{1,15}(\.\d{1,6})?:\d{1,18}")
+
+
+def paging(name, pattern):
+    """A paging parameter as the pages make them; anything else is a 400."""
+    value = request.args.get(name) or None
+    if value is not None and not pattern.fullmatch(value):
+        abort(400)
+    return value
 
 STATUS_LABELS = {"pending": _l("Waiting"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                  "spam": _l("Spam")}
@@ -175,7 +186,7 @@ def queue_filters():
 @login_required
 def queue():
     thread, email = queue_filters()
-    cursor = request.args.get("cursor") or None
+    cursor = paging("cursor", CURSOR)
     page = decisions.queue_page(current_user.name, cursor=cursor, thread=thread, email=email)
     others = decisions_of_others(page.claimed_by_others)
     total, filtered, busiest = decisions.queue_counts(thread=thread, email=email)
@@ -319,7 +330,7 @@ def claims():
 @login_required
 def updates():
     """New pending comments and decisions since an event id, for the open queue page."""
-    after = request.args.get("after") or "0-0"
+    after = paging("after", STREAM_ID) or "0-0"
     thread, email = queue_filters()
     fresh, decided, last = decisions.updates(after)
     if thread is not None:
@@ -395,7 +406,7 @@ def rules():
 @bp.get("/spam")
 @login_required
 def spam():
-    cursor = request.args.get("cursor") or None
+    cursor = paging("cursor", CURSOR)
     return render_template("moderate/spam.html", page=decisions.spam_page(cursor), total=decisions.spam_count(),
                            cursor=cursor, action_form=ActionForm())
 
@@ -432,7 +443,7 @@ def empty_spam():
 @login_required
 def log():
     moderator = (request.args.get("moderator") or "").strip() or None
-    before = request.args.get("before") or None
+    before = paging("before", STREAM_ID)
     entries, older = decisions.audit_log(before=before, moderator=moderator)
     return render_template("moderate/log.html", entries=entries, older=older, moderator=moderator)
 

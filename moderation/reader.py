@@ -5,6 +5,7 @@ news site (``/embed/<thread>``, placed there by ``/embed.js``).
 
 import logging
 import re
+import unicodedata
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -20,21 +21,30 @@ from .intake import Traps
 from .limits import limit_submissions
 from .models import NewComment
 from .security import sent_from_allowed_site
+from .text import clean_line
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("reader", __name__)
 
-# A thread key: at most 200 characters, no slash, backslash, space or control character.
-THREAD_KEY = re.compile(r"[^/\\\s\x00-\x1f\x7f-\x9f]{1,200}")
+# A thread key: at most 200 characters, no slash, backslash, space, control,
+# bidi or zero-width character, and no U+FFFD (what bytes that are not UTF-8 become).
+THREAD_KEY = re.compile(r"[^/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]{1,200}")
 REMEMBERED_FIELDS = ("author", "email", "url")
 
 
 @bp.url_value_preprocessor
 def check_thread(endpoint, values):
     thread = (values or {}).get("thread")
-    if thread is not None and (not THREAD_KEY.fullmatch(thread) or thread in {".", ".."}):
+    if thread is not None and not valid_thread_key(thread):
         abort(404)
+
+
+def valid_thread_key(thread):
+    """A key as a news site makes them: no path tricks, nothing invisible, and in NFC
+    (another normalisation of the same slug would be a second thread)."""
+    return (bool(THREAD_KEY.fullmatch(thread)) and thread not in {".", ".."}
+            and unicodedata.is_normalized("NFC", thread))
 
 
 @bp.route("/threads/<thread>", methods=["GET", "POST"])
@@ -55,7 +65,7 @@ def too_many(error):
     thread = (request.view_args or {}).get("thread")
     if thread is None or request.method != "POST":
         raise error
-    form = CommentForm(meta={"csrf_context": thread})
+    form = CommentForm(formdata=request.form, meta={"csrf_context": thread})
     form.validate()  # keeps a valid token, so sending it later still takes in one comment
     embedded = request.endpoint == "reader.embed"
     here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(),
@@ -73,7 +83,9 @@ def embed_script():
 
 
 def comments_view(thread, embedded):
-    form = CommentForm(meta={"csrf_context": thread})
+    # Only the urlencoded or multipart form's text fields: never a JSON body
+    # (that is the API's), never a file posing as a field.
+    form = CommentForm(formdata=request.form if request.method == "POST" else None, meta={"csrf_context": thread})
     here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(),
                    origin=host_origin() if embedded else None)
     if request.method == "POST":
@@ -105,7 +117,7 @@ def submit(thread, form, here, embedded):
         body=form.comment.data,
         parent=form.parent_id,
         ip=request.remote_addr or "",
-        user_agent=request.user_agent.string[:300],
+        user_agent=clean_line(request.user_agent.string)[:300],
     )
     traps = Traps(honeypot_filled=bool(form.fax.data), issued_at=form.issued_at)
     try:

@@ -8,21 +8,25 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 
 def clean_multiline(text):
-    """NFC, newlines unified, control characters but newline and tab dropped, trimmed."""
+    """Newlines unified, control characters but newline and tab dropped, NFC, trimmed.
+
+    NFC comes last: dropping a character can bring a letter and a combining
+    mark together, and the stored text must still be NFC.
+    """
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or not _is_control(ch)).strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(ch for ch in text if ch in "\n\t" or not _is_control(ch))
+    return unicodedata.normalize("NFC", kept).strip()
 
 
 def clean_line(text):
-    """NFC, every control and bidi control character dropped, spaces collapsed, trimmed."""
+    """Every control and bidi control character dropped, spaces collapsed, NFC, trimmed."""
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", text)
     kept = "".join(" " if ch in "\t\n\r" else ch for ch in text
                    if ch in "\t\n\r" or not (_is_control(ch) or ch in BIDI_CONTROLS))
-    return " ".join(kept.split())
+    return unicodedata.normalize("NFC", " ".join(kept.split()))
 
 
 def _is_control(ch):
