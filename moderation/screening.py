@@ -16,6 +16,10 @@ from .models import Status
 logger = logging.getLogger(__name__)
 
 RULES_CACHE_SECONDS = 2.0
+# Sites so many real readers link to that sharing one says nothing about a wave.
+COMMON_DOMAINS = frozenset(
+    "youtube.com youtu.be wikipedia.org twitter.com x.com facebook.com instagram.com google.com t.me "
+    "reuters.com apnews.com bbc.com aljazeera.net bbc.co.uk".split())
 # Rejections that say nothing about spam teach the filter nothing.
 NOT_SPAM_REASONS = {"off_topic", "duplicate", "personal_data"}
 
@@ -86,7 +90,8 @@ def screen(comment):
 
 def wave_features(comment):
     """What may tie this comment to a spam wave: its link domains, its network, bands of its text."""
-    features = [f"domain:{domain}" for domain in waves.link_domains(comment.body, comment.url)]
+    features = [f"domain:{domain}" for domain in waves.link_domains(comment.body, comment.url)
+                if domain not in COMMON_DOMAINS]
     network = waves.ip_prefix(comment.ip)
     if network:
         features.append(f"network:{network}")

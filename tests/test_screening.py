@@ -189,3 +189,8 @@ def test_trust_threshold_from_the_rules_page(rules_app, client, store, redis_cli
     store.decide(first, Decision.APPROVE, "mod", now_ms=2)
     send(client, comment="trusted now", email="sam@example.com")
     assert status_of_last(store, redis_client).status == "approved"
+
+
+def test_links_to_common_sites_do_not_make_a_wave(app, team, client):
+    wave_of(client, domain="youtube.com")
+    assert "all link to youtube.com" not in text(logged_in(app, "mona").get("/moderate/?lang=en"))
