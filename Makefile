@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CATALOGS := $(wildcard moderation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint translations extract-messages clean
+.PHONY: run test lint translations extract-messages clean bench bench-quick
 
 run: $(VENV)/.runtime $(COMPILED)
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -43,3 +43,11 @@ extract-messages: $(VENV)/.runtime
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 	find moderation/translations -name '*.mo' -delete
+
+# The benchmark (bench/README.md): figures into bench/RESULTS.md. BENCH_ARGS="--seconds 5" etc.
+bench: $(VENV)/.dev $(COMPILED)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The same at tiny sizes and 1-second runs, only to prove the harness works; the report goes to /tmp.
+bench-quick: $(VENV)/.dev $(COMPILED)
+	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)
