@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .embedded import EmbeddedRedis
+from .pagecache import RenderCache
 from .secret import check_strength, instance_secret
 from .spool import Spool
 from .store import Store
@@ -92,6 +93,7 @@ def register_redis(app):
         client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
     app.extensions["filter"] = FilterStore(client, site=app.config["SITE"])
     app.extensions["spool"] = Spool(app.instance_path)
+    app.extensions["render_cache"] = RenderCache()
 
 
 def register_extensions(app):

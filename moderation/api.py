@@ -6,6 +6,7 @@ as the HTML form; a token endpoint hands one out. Nothing here ever returns
 an email address, an IP address or anything only moderators may see.
 """
 
+import json
 import logging
 
 from flask import Blueprint, current_app, jsonify, request, url_for
@@ -59,15 +60,23 @@ def unavailable(error):
 
 @bp.get("/threads/<thread>/comments")
 def thread_comments(thread):
-    etag = f"{services.thread_version(thread)}.{RENDERING}"
+    version = services.thread_version(thread)
+    etag = f"{version}.{RENDERING}"
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
     else:
-        comments = services.published_comments(thread)
-        response = jsonify(thread=thread, count=len(comments), comments=[public(c) for c in comments])
+        body = current_app.extensions["render_cache"].get_or_make(
+            ("api", thread, version), lambda: comments_json(thread))
+        response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "public, max-age=10"
     return response
+
+
+def comments_json(thread):
+    comments = services.published_comments(thread)
+    return json.dumps({"thread": thread, "count": len(comments), "comments": [public(c) for c in comments]},
+                      ensure_ascii=False, separators=(",", ":"))
 
 
 def public(comment):

@@ -10,8 +10,10 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
+from markupsafe import Markup
 
 from . import services
 from .errors import Duplicate, Flood, InvalidParent, InvalidToken, StoreUnavailable
@@ -146,20 +148,21 @@ def submit(thread, form, here, embedded):
 
 
 def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False, notice=None, received=False):
-    comments, by_id = [], {}
+    comments_html, count, authors = "", 0, {}
     if not unavailable:
         try:
-            comments, by_id = services.thread_comments(thread)
+            comments_html, count, authors = comment_list(thread, here)
         except StoreUnavailable as error:
             logger.error("thread %r not shown, Redis unavailable: %s", thread, error)
             unavailable = True
             status = status if received else 503
-    replying_to = by_id.get(form.parent_id) if form.parent.data and not form.parent.errors else None
+    author = authors.get(form.parent_id) if form.parent.data and not form.parent.errors else None
+    replying_to = {"author": author} if author is not None else None
     if form.parent.data and replying_to is None and not unavailable and request.method == "GET":
         form.parent.data = ""  # a reply link to a comment that is not (or no longer) published
     page = render_template(
         "embed.html" if embedded else "thread.html",
-        thread=thread, form=form, comments=comments, count=len(by_id), own=own, unavailable=unavailable,
+        thread=thread, form=form, comments_html=comments_html, count=count, own=own, unavailable=unavailable,
         replying_to=replying_to, here=here, parent_origin=host_origin() if embedded else None, notice=notice,
         received=received,
     )
@@ -167,6 +170,23 @@ def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=F
     # The page may hold this reader's own details (a pending comment, a remembered email).
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def comment_list(thread, here):
+    """The thread's comments as HTML, how many, and their authors by id.
+
+    Rendered once per version of the thread and way of showing it; a page
+    view then costs one small Redis read.
+    """
+    version = services.thread_version(thread)
+    key = ("page", thread, version, str(get_locale()), request.endpoint, chosen_language(), host_origin())
+
+    def render():
+        comments, by_id = services.thread_comments(thread)
+        html = Markup(render_template("_comment_list.html", comments=comments, here=here))  # noqa: S704 (Jinja escaped it)
+        return html, len(by_id), {comment_id: c.author for comment_id, c in by_id.items()}
+
+    return current_app.extensions["render_cache"].get_or_make(key, render)
 
 
 def host_origin():

@@ -408,3 +408,14 @@ def test_bidi_override_cannot_leak_out_of_a_comment(client, store):
     # The body sits in its own direction-isolated block; the author name in <bdi>.
     assert re.search(r'<div class="comment-body" dir="auto"><p>\u202eevil override</p></div>', page)
     assert "<bdi>Ali</bdi>" in page
+
+
+def test_rendered_list_follows_every_change_of_the_thread(client, store):
+    first = approve_new(store, body="first words")
+    assert "first words" in text(client.get("/threads/article-1"))
+    approve_new(store, body="second words", now_ms=1_700_000_900_000)
+    page = text(client.get("/threads/article-1"))
+    assert "second words" in page and "first words" in page
+    store.undo(first, "mod", now_ms=1_700_001_000_000, is_admin=True, window_ms=0)
+    assert "first words" not in text(client.get("/threads/article-1"))
+    assert "first words" not in client.get("/api/v1/threads/article-1/comments").get_data(as_text=True)
