@@ -342,22 +342,32 @@ class Store:
         features = self.client.zrevrangebyscore(k.waves, "+inf", since, start=0, num=limit)
         if not features:
             return []
+        # Sizes first (one ZCOUNT each), then members only of the features large enough.
         pipe = self.client.pipeline(transaction=False)
         for feature in features:
-            pipe.zrangebyscore(k.wave(feature), since, "+inf", start=0, num=1000)
-        members = dict(zip(features, pipe.execute(), strict=True))
-        candidates = {f: ids for f, ids in members.items() if len(ids) >= min_size}
-        ids = list(dict.fromkeys(i for group in candidates.values() for i in group))
-        found = {c.id: c for c in self._many(ids, ALL_FIELDS)}
-        waves, seen = [], set()
+            pipe.zcount(k.wave(feature), since, "+inf")
+        large = [f for f, size in zip(features, pipe.execute(), strict=True) if size >= min_size]
+        if not large:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for feature in large:
+            pipe.zrangebyscore(k.wave(feature), since, "+inf", start=0, num=500)
+        members = dict(zip(large, pipe.execute(), strict=True))
+        ids = list(dict.fromkeys(int(i) for group in members.values() for i in group))
+        pipe = self.client.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hmget(k.comment(comment_id), "status", "author")
+        pending = {i: author for i, (status, author) in zip(ids, pipe.execute(), strict=True) if status == "pending"}
+        groups, seen = [], set()
         # When two ties hold the very same comments, name the clearest one.
-        clearest = sorted(candidates.items(), key=lambda item: WAVE_TIES.index(item[0].partition(":")[0]))
+        clearest = sorted(members.items(), key=lambda item: WAVE_TIES.index(item[0].partition(":")[0]))
         for feature, group in clearest:
-            pending = [found[int(i)] for i in group if int(i) in found and found[int(i)].status == Status.PENDING]
-            tie = frozenset(c.id for c in pending)
-            if len(pending) >= min_size and len({c.author for c in pending}) >= 2 and tie not in seen:
+            tie = frozenset(int(i) for i in group if int(i) in pending)
+            if len(tie) >= min_size and len({pending[i] for i in tie}) >= 2 and tie not in seen:
                 seen.add(tie)
-                waves.append((feature, pending))
+                groups.append((feature, sorted(tie)))
+        found = {c.id: c for c in self._many(sorted({i for _, tie in groups for i in tie}), ALL_FIELDS)}
+        waves = [(feature, [found[i] for i in tie if i in found]) for feature, tie in groups]
         return sorted(waves, key=lambda wave: -len(wave[1]))
 
     @translated
