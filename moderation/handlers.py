@@ -1,8 +1,9 @@
 """Errors to pages: every failure gets a localised page and the right status."""
 
+import json
 import logging
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -34,6 +35,11 @@ def init_app(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         response = error.get_response()
+        if request.path.startswith("/api/"):  # no route matched, so the API blueprint's handler did not run
+            response.set_data(json.dumps({"error": error.name.lower().replace(" ", "_"),
+                                          "message": error.description}))
+            response.content_type = "application/json"
+            return response
         page, code = error_page(error.code)
         response.set_data(page)
         response.content_type = "text/html; charset=utf-8"

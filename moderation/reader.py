@@ -30,8 +30,10 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("reader", __name__)
 
 # A thread key: at most 200 characters, no slash, backslash, space, control,
-# bidi or zero-width character, and no U+FFFD (what bytes that are not UTF-8 become).
-THREAD_KEY = re.compile(r"[^/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]{1,200}")
+# bidi mark or zero-width space, and no U+FFFD (what bytes that are not UTF-8
+# become). ZWNJ and ZWJ stay: Persian, Urdu and Kurdish words need them.
+THREAD_KEY = re.compile(
+    r"[^/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]{1,200}")
 REMEMBERED_FIELDS = ("author", "email", "url")
 
 

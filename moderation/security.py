@@ -13,7 +13,7 @@ EMBEDDABLE = {"reader.embed"}
 
 
 def frame_ancestors():
-    if request.blueprint in NEVER_FRAMED:
+    if request.blueprint in NEVER_FRAMED or request.path.startswith("/moderate/"):
         return "'none'"
     if request.endpoint in EMBEDDABLE:
         origins = current_app.config["EMBED_ORIGINS"].split()

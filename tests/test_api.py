@@ -223,3 +223,13 @@ def test_openapi_token_response_fits(client):
     response = client.get(f"/api/v1/threads/{THREAD}/token")
     check(response, "/api/v1/threads/{thread}/token", "get")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/api/v1/nothing-here", 404),
+    ("DELETE", f"/api/v1/threads/{THREAD}/comments", 405),
+])
+def test_api_unmatched_routes_answer_json(client, method, path, status):
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    assert response.is_json and response.get_json()["error"]

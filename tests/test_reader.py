@@ -419,3 +419,8 @@ def test_rendered_list_follows_every_change_of_the_thread(client, store):
     store.undo(first, "mod", now_ms=1_700_001_000_000, is_admin=True, window_ms=0)
     assert "first words" not in text(client.get("/threads/article-1"))
     assert "first words" not in client.get("/api/v1/threads/article-1/comments").get_data(as_text=True)
+
+
+def test_thread_key_with_zero_width_non_joiner_is_a_word(client):
+    persian = "می\u200cخواهم"  # "I want": Persian needs the ZWNJ
+    assert client.get("/threads/" + persian).status_code == 200

@@ -1,6 +1,6 @@
 """The moderators' rules over one comment: word lists, links, personal data, blocked readers."""
 
-# ruff: noqa: RUF001 - Arabic-Indic digits look like Latin letters to the confusables check
+
 
 import dataclasses
 

@@ -1,6 +1,6 @@
 """Arabic-aware normalisation and whole-word matching: what a spammer cannot hide behind."""
 
-# ruff: noqa: RUF001 - single Arabic letters and digits look like Latin ones to the confusables check
+
 
 import unicodedata
 

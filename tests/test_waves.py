@@ -1,6 +1,6 @@
 """What ties a spam wave together: near-duplicate text, link domains, IP prefixes."""
 
-# ruff: noqa: RUF001 - fullwidth letters look like Latin ones to the confusables check; here they are the point
+
 
 import os
 import subprocess
