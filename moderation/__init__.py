@@ -9,7 +9,7 @@ import os
 
 import redis
 from flask import Flask
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import ConstantBackoff
 from redis.retry import Retry
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -72,8 +72,7 @@ def register_redis(app):
     # restarted. A timeout is not retried: a hung Redis would hold a reader's
     # request twice as long. Retrying is safe: every script is idempotent
     # (form nonce, status check).
-    retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=1,
-                  supported_errors=(redis.ConnectionError,))
+    retry = Retry(ConstantBackoff(0.05), retries=1, supported_errors=(redis.ConnectionError,))
     client = redis.Redis.from_url(
         url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout,
         health_check_interval=30, retry=retry,

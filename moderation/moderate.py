@@ -86,29 +86,20 @@ SIGNAL_LABELS = {
 }
 
 
-def reason_label(reason):
-    """A stored reason ("abuse: note") with its code in words."""
-    code, _sep, note = reason.partition(": ")
-    label = REASON_LABELS.get(code)
+def coded_label(text, labels):
+    """A stored "code: detail" (a rejection reason, a signal) with its code in words."""
+    code, _sep, detail = text.partition(": ")
+    label = labels.get(code)
     if label is None:
-        return reason
-    return f"{label}: {note}" if note else str(label)
+        return text
+    return f"{label}: {detail}" if detail else str(label)
 
 
 @bp.context_processor
 def labels():
     return {"status_labels": STATUS_LABELS, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS,
-            "reason_label": reason_label, "signal_label": signal_label, "wave_tie": wave_tie,
-            "wave_form": WaveForm}
-
-
-def signal_label(signal):
-    """A stored signal ("blocked_word: casino") in words."""
-    code, _sep, detail = signal.partition(": ")
-    label = SIGNAL_LABELS.get(code)
-    if label is None:
-        return signal
-    return f"{label}: {detail}" if detail else str(label)
+            "reason_label": lambda reason: coded_label(reason, REASON_LABELS),
+            "signal_label": lambda signal: coded_label(signal, SIGNAL_LABELS), "wave_tie": wave_tie}
 
 
 @bp.after_request

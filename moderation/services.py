@@ -105,23 +105,30 @@ def replay_spool():
 
 
 def start_replayer(app):
-    """In this process, replay the spool every few seconds while it holds anything."""
-    if app.extensions.get("spool_replayer") == os.getpid():
-        return
-    app.extensions["spool_replayer"] = os.getpid()
+    """In this process, replay the spool every few seconds until it is empty."""
+    with REPLAYERS:
+        if app.extensions.get("spool_replayer") == os.getpid():
+            return
+        app.extensions["spool_replayer"] = os.getpid()
     threading.Thread(target=replay_loop, args=(app,), name="spool-replay", daemon=True).start()
 
 
 def replay_loop(app):
+    spool = app.extensions["spool"]
     while True:
         time.sleep(app.config["SPOOL_REPLAY_SECONDS"])
-        if not app.extensions["spool"].waiting():
-            continue
         with app.app_context():
             try:
                 replay_spool()
             except StoreUnavailable:
-                pass  # still away; try again later
+                continue  # still away; try again later
+        with REPLAYERS:
+            if not spool.waiting():
+                app.extensions.pop("spool_replayer", None)  # the next spooled comment starts another
+                return
+
+
+REPLAYERS = threading.Lock()
 
 
 def thread_comments(thread):

@@ -50,6 +50,13 @@ def browser():
         browser.close()
 
 
+def log_in_as_ali(page, live_server):
+    page.goto(f"{live_server}/moderate/login")
+    page.fill("#username", "ali")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+
+
 def queue_comment(store, body, author="Reader"):
     comment_id = store.submit(
         NewComment(thread="article-1", author=author, email="reader@example.com", body=body),
@@ -112,10 +119,7 @@ def test_browser_queue_fits_a_phone_in_arabic(live_server, browser, store, make_
     make_moderator("ali", "admin")
     queue_comment(store, "تعليق طويل " * 40, author="قارئ من القاهرة")
     page = browser.new_page(viewport={"width": 360, "height": 740}, locale="ar")
-    page.goto(f"{live_server}/moderate/login")
-    page.fill("#username", "ali")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in_as_ali(page, live_server)
     page.wait_for_selector(".item")
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -128,10 +132,7 @@ def test_browser_works_without_javascript(live_server, browser, store, make_mode
     comment_id = queue_comment(store, "decided with plain forms")
     context = browser.new_context(java_script_enabled=False, locale="en-US")
     page = context.new_page()
-    page.goto(f"{live_server}/moderate/login")
-    page.fill("#username", "ali")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in_as_ali(page, live_server)
     page.click(f"#item-{comment_id} button.approve")
     page.wait_for_selector(".notice-success")
     assert store.get(comment_id).status == "approved"
@@ -182,10 +183,7 @@ def test_browser_demo_on_another_site_with_third_party_cookies_blocked(live_serv
     [comment] = [c for c in store.queue_page("", 0).comments if "من موقع آخر" in c.body]
 
     console = context.new_page()
-    console.goto(f"{live_server}/moderate/login")
-    console.fill("#username", "ali")
-    console.fill("#password", PASSWORD)
-    console.click("button[type=submit]")
+    log_in_as_ali(console, live_server)
     console.click(f"#item-{comment.id} button.approve")
     console.wait_for_selector(f"#item-{comment.id}.approved")
 

@@ -71,6 +71,7 @@ def test_redis_away_then_back_the_app_recovers_by_itself(faulty_app, own_redis):
 
 
 def test_spool_takes_in_every_comment_once_in_order(faulty_app, own_redis):
+    faulty_app.config["SPOOL_REPLAY_SECONDS"] = 3600  # only the replays this test asks for
     client = faulty_app.test_client()
     tokens = [form_token(client.get("/threads/t")) for _ in range(5)]
     own_redis.stop()
