@@ -46,9 +46,9 @@ def decide(traps, min_seconds, *, signals=(), probability=None, filter_reasons=(
     reader) or the filter's probability reaches ``threshold``; held for a
     closer look when a rule says so; otherwise queued for review.
     """
-    reasons = check_traps(traps, min_seconds, now)
-    reasons += [f"{signal.rule}: {signal.detail}" for signal in signals]
-    spam = bool(check_traps(traps, min_seconds, now)) or any(s.verdict == "spam" for s in signals)
+    trapped = check_traps(traps, min_seconds, now)
+    reasons = [*trapped, *(f"{signal.rule}: {signal.detail}" for signal in signals)]
+    spam = bool(trapped) or any(s.verdict == "spam" for s in signals)
     if probability is not None and probability >= threshold:
         spam = True
         top = ", ".join(token for token, _weight in list(filter_reasons)[:3])

@@ -63,7 +63,7 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
     result = store().submit(
         comment, nonce, now,
         intake=intake.decide(traps, config["FORM_MIN_SECONDS"], signals=signals, probability=probability,
-                             filter_reasons=filter_reasons, threshold=config["SPAM_THRESHOLD"]),
+                             filter_reasons=filter_reasons, threshold=config["SPAM_THRESHOLD"], now=now / 1000),
         trust=trust, flood_seconds=0 if replaying else config["FLOOD_SECONDS"],
         duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
         waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],

@@ -181,3 +181,21 @@ def test_hanging_redis_answers_within_bounded_time(hanging_redis, tmp_path):
     # Three requests, each bounded by about one socket timeout.
     assert time.monotonic() - started < 3 * 2 * 1.0
     app.extensions["redis"].close()
+
+
+def test_spooled_form_keeps_the_time_it_was_sent(faulty_app, own_redis):
+    """A bot's too-fast form is spam after the replay too, however late the replay runs."""
+    faulty_app.config.update(FORM_MIN_SECONDS=3, SPOOL_REPLAY_SECONDS=3600)
+    client = faulty_app.test_client()
+    token = form_token(client.get("/threads/t"))
+    own_redis.stop()
+    client.post("/threads/t", data={"comment": "fast bot", "author": "a", "email": "a@example.com", "token": token})
+    own_redis.start()
+    time.sleep(3.5)  # the replay runs later than the trap's 3 seconds: the form's own time must count
+    with faulty_app.app_context():
+        from moderation import services
+
+        assert services.replay_spool() == 1
+    redis_client = client_of(own_redis)
+    assert redis_client.zcard("cm:{main}:spam") == 1
+    redis_client.close()
