@@ -126,6 +126,3 @@ class AuditEntry:
 def from_ms(ms):
     return datetime.fromtimestamp(int(ms) / 1000, UTC)
 
-
-def to_ms(moment):
-    return int(moment.timestamp() * 1000)
