@@ -1,6 +1,7 @@
 """The moderator console: login, the queue, decisions, the audit log, accounts.
 
-Every page needs a login, every change is a POST with Flask-WTF's CSRF token,
+Every page needs a login, every change is a POST with Flask-WTF's CSRF token
+(checked by CSRFProtect before any view runs, so views do not check it again),
 and every action works as a plain form (answered with a redirect and a
 flash message) and from scripts (answered with JSON, 409 on a conflict).
 """
@@ -134,9 +135,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    form = ActionForm()
-    if not form.validate():
-        abort(400)
     end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for(".login"), 303)
@@ -240,9 +238,6 @@ def decide(comment_id, decision):
 @bp.post("/comments/<int:comment_id>/undo")
 @login_required
 def undo(comment_id):
-    form = ActionForm()
-    if not form.validate():
-        return invalid(form)
     try:
         decisions.undo(comment_id, current_user.name, current_user.is_admin)
     except NothingToUndo:
@@ -310,9 +305,6 @@ def parse_ids(values):
 @bp.post("/claims")
 @login_required
 def claims():
-    form = ActionForm()
-    if not form.validate():
-        return jsonify(error="csrf"), 400
     mine = decisions.renew_claims(parse_ids(request.form.getlist("ids")), current_user.name)
     return jsonify(claimed=mine)
 
@@ -405,8 +397,6 @@ def spam():
 @bp.post("/comments/<int:comment_id>/rescue")
 @login_required
 def rescue(comment_id):
-    if not ActionForm().validate():
-        abort(400)
     try:
         decisions.rescue(comment_id, current_user.name)
     except (AlreadyDecided, CommentNotFound) as error:
@@ -418,8 +408,6 @@ def rescue(comment_id):
 @bp.post("/spam/empty")
 @login_required
 def empty_spam():
-    if not ActionForm().validate():
-        abort(400)
     rejected = decisions.empty_spam(current_user.name)
     message = ngettext("%(num)d comment rejected.", "%(num)d comments rejected.", len(rejected))
     if wants_json():
@@ -468,8 +456,6 @@ def moderators():
 @bp.post("/moderators/<name>/remove")
 @admin_required
 def remove_moderator(name):
-    if not ActionForm().validate():
-        abort(400)
     try:
         accounts.remove_moderator(name, actor=current_user.name)
         flash(_("Moderator %(name)s removed.", name=name), "success")
