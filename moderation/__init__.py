@@ -13,7 +13,7 @@ from redis.backoff import ConstantBackoff
 from redis.retry import Retry
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import config, limits
 from .embedded import EmbeddedRedis
 from .pagecache import RenderCache
 from .secret import check_strength, instance_secret
@@ -53,6 +53,10 @@ def configure(app, test_config):
             check_strength(app.config["SECRET_KEY"])
     else:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    app.extensions["submit_limits"] = limits.parse(app.config["SUBMIT_RATE_LIMIT"])
+    # Forms take WTForms' own messages from a per-locale cache (forms.Form), not
+    # from Flask-WTF, which reads the catalog from disk on every request.
+    app.config["WTF_I18N_ENABLED"] = False
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -96,13 +100,12 @@ def register_redis(app):
 
 
 def register_extensions(app):
-    from . import auth, i18n, limits, metrics, rendering, security, wellformed
+    from . import auth, i18n, metrics, rendering, security, wellformed
     from .extensions import babel, csrf
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     auth.init_app(app)
-    limits.init_app(app, app.extensions["redis_url"])
     i18n.init_app(app)
     rendering.init_app(app)
     security.init_app(app)

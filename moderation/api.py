@@ -15,10 +15,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from . import openapi, services
-from .errors import Duplicate, Flood, InvalidParent, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable
 from .forms import CommentForm
 from .intake import Traps
-from .limits import limit_submissions
 from .models import NewComment
 from .reader import check_thread, valid_thread_key
 from .rendering import comment_html
@@ -45,10 +44,7 @@ def cors(response):
 
 @bp.errorhandler(HTTPException)
 def http_error(error):
-    message = error.description
-    if error.code == 429:
-        message = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
-    return jsonify(error=error.name.lower().replace(" ", "_"), message=message), error.code
+    return jsonify(error=error.name.lower().replace(" ", "_"), message=error.description), error.code
 
 
 @bp.errorhandler(StoreUnavailable)
@@ -116,7 +112,6 @@ def token(thread):
 
 
 @bp.post("/threads/<thread>/comments")
-@limit_submissions
 def submit(thread):
     if not request.is_json:
         return jsonify(error="unsupported_media_type", message=_("Send the comment as application/json.")), 415
@@ -145,6 +140,9 @@ def submit(thread):
     except Flood:
         message = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
         return jsonify(error="too_many_requests", message=message), 429
+    except RateLimited as limited:
+        message = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
+        return jsonify(error="too_many_requests", message=message), 429, {"Retry-After": str(limited.retry_after)}
     if comment_id is None:  # kept in the spool until Redis answers again
         return jsonify(id=None, status="received", pending_url=None), 202
     pending = url_for("reader.thread", thread=thread, mine=services.pending_link(thread, comment_id),

@@ -1,12 +1,12 @@
 """The moderator console's forms. Each carries Flask-WTF's session CSRF token."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from .accounts import MIN_PASSWORD_LENGTH
+from .forms import Form
 from .models import Role
 from .rules import parse_network
 from .text import clean_line, clean_multiline
@@ -24,13 +24,13 @@ REJECT_REASONS = (
 REASON_LABELS = dict(REJECT_REASONS)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), filters=[clean_line],
                            validators=[DataRequired(_l("Please enter your username.")), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Please enter your password."))])
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     token = HiddenField()
     username = StringField(_l("Username"), filters=[clean_line],
                            validators=[DataRequired(_l("Please enter your username."))])
@@ -41,11 +41,11 @@ class SetupForm(FlaskForm):
         EqualTo("password", message=_l("The two passwords differ."))])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare POST (logout, undo, remove): only the CSRF token."""
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     reason = SelectField(_l("Reason"), choices=[SelectChoice(v, label) for v, label in REJECT_REASONS], default="")
     note = StringField(_l("Note"), filters=[clean_line], validators=[Optional(), Length(max=300)])
     body = TextAreaField(_l("Text"), filters=[clean_multiline], validators=[Optional(), Length(max=20_000)])
@@ -60,7 +60,7 @@ class BulkForm(DecisionForm):
     action = SelectField(choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))])
 
 
-class ModeratorForm(FlaskForm):
+class ModeratorForm(Form):
     username = StringField(_l("Username"), filters=[clean_line],
                            validators=[DataRequired(_l("Please enter a username."))])
     role = SelectField(_l("Role"), choices=[SelectChoice(Role.MODERATOR.value, _l("Moderator")),
@@ -70,13 +70,13 @@ class ModeratorForm(FlaskForm):
         Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(min)d characters."))])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Please enter a password.")),
         Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(min)d characters."))])
 
 
-class WaveForm(FlaskForm):
+class WaveForm(Form):
     feature = HiddenField(validators=[DataRequired(), Length(max=300)])
     action = SelectField(choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))])
 
@@ -93,7 +93,7 @@ def networks(form, field):
             raise ValidationError(_l("Not an address or a range: %(entry)s") % {"entry": line}) from error
 
 
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     """The moderators' rules, one entry a line."""
 
     blocked_words = TextAreaField(_l("Blocked words (the comment goes to spam)"), validators=[one_per_line])

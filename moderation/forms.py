@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
@@ -21,6 +22,16 @@ from wtforms.validators import StopValidation, ValidationError
 from .text import clean_line, clean_multiline
 
 TOKEN_SALT = "comment-form-token"  # noqa: S105 (a salt, not a password)
+
+
+class Form(FlaskForm):
+    """A form whose built-in WTForms messages speak the page's language."""
+
+    class Meta:
+        @property
+        def locales(self):
+            # WTForms keeps one catalog per locale list (DefaultMeta.cache_translations).
+            return [str(get_locale())]
 
 
 def token_serializer(secret):
@@ -113,7 +124,7 @@ def comment_id(form, field):
         raise ValidationError(_l("The comment you replied to does not exist."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """The reader's form. Field names are WordPress's; the token is ``token``."""
 
     class Meta:

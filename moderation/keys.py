@@ -51,6 +51,10 @@ class Keys:
     def flood(self, ip):
         return f"{self.prefix}flood:{ip}"
 
+    def limit(self, counter):
+        """A rate limit's count for one sender in one window (limits.Counter.name)."""
+        return f"{self.prefix}limits:{counter}"
+
     def duplicate(self, digest):
         return f"{self.prefix}duplicate:{digest}"
 

@@ -1,63 +1,59 @@
-"""Rate limits on submissions: Flask-Limiter, counting in the service's own Redis.
+"""Rate limits on submissions: what ``SUBMIT_RATE_LIMIT`` says, and which
+counters one submission is checked against.
 
-Each address and each email address may submit ``SUBMIT_RATE_LIMIT`` (for
-example ``5/minute;30/hour``). The counters live under the site's hash tag,
-so a Redis Cluster keeps them in the site's slot; emails are hashed first.
+Each address and each email address may submit ``SUBMIT_RATE_LIMIT`` comments
+(for example ``5/minute;30/hour``: fixed windows). The submit script counts
+them in the same step that takes the comment in, so a submission stays one
+round trip (and one fsync) to Redis; only comments taken in are counted.
 """
 
 import hashlib
+import re
+from dataclasses import dataclass
 
-from flask import current_app, request
+from .keys import ascii_lower
 
-from .extensions import limiter
-from .keys import Keys, ascii_lower
-
-
-def storage_uri(redis_url):
-    """The `limits` library's name for the same Redis."""
-    if redis_url.startswith("unix://"):
-        return "redis+unix://" + redis_url.removeprefix("unix://")
-    return redis_url
+UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+ONE_LIMIT = re.compile(r"(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?", re.IGNORECASE)
 
 
-def submit_limit():
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+@dataclass(frozen=True)
+class Window:
+    count: int
+    seconds: int
 
 
-def client_address():
-    return request.remote_addr or "-"
+@dataclass(frozen=True)
+class Counter:
+    """One limit for one sender in the current window: its key's tail, the
+    most it may reach, and the seconds until the window ends."""
+
+    name: str
+    count: int
+    seconds_left: int
 
 
-def submitted_email():
-    """A digest of the email the submission carries: the key of the per-email limit."""
-    if request.is_json:
-        try:
-            data = request.get_json(silent=True)
-        except RecursionError:  # nested too deep: the view refuses it
-            data = None
-        email = data.get("email") if isinstance(data, dict) else ""
-    else:
-        email = request.form.get("email")
-    email = email.strip() if isinstance(email, str) else ""
-    return "email:" + hashlib.sha256(ascii_lower(email).encode()).hexdigest()[:32]
+def parse(text):
+    """``"5/minute;30/hour"`` (also ``5 per minute``, ``10/5 minutes``) as Windows."""
+    windows = []
+    for part in filter(None, (p.strip() for p in re.split(r"[;,]", text))):
+        match = ONE_LIMIT.fullmatch(part)
+        if not match:
+            raise ValueError(f"SUBMIT_RATE_LIMIT: {part!r} is not like '5/minute' or '30 per hour'")
+        count, multiple, unit = match.groups()
+        windows.append(Window(int(count), int(multiple or 1) * UNITS[unit.lower()]))
+    return tuple(windows)
 
 
-def limit_submissions(view):
-    """Both limits on a view's POSTs (GETs of the same view are not counted)."""
-    per_address = limiter.limit(submit_limit, key_func=client_address, methods=["POST"])
-    per_email = limiter.limit(submit_limit, key_func=submitted_email, methods=["POST"])
-    return per_address(per_email(view))
+def counters(windows, address, email, now):
+    """The counters a submission from ``address`` and ``email`` at ``now`` (seconds) counts against.
 
-
-def init_app(app, redis_url):
-    timeout = app.config["REDIS_SOCKET_TIMEOUT_SECONDS"]
-    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(redis_url))
-    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
-        "key_prefix": Keys(app.config["SITE"]).prefix + "limits",
-        "socket_timeout": timeout, "socket_connect_timeout": timeout,
-    })
-    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
-    # Redis down: let the request through to the view, which answers 503 and keeps the text.
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
+    The email is hashed: the counter's key must not reveal it.
+    """
+    email_digest = hashlib.sha256(ascii_lower(email.strip()).encode()).hexdigest()[:32]
+    found = []
+    for window in windows:
+        index, into = divmod(int(now), window.seconds)
+        for sender in ("address:" + (address or "-"), "email:" + email_digest):
+            found.append(Counter(f"{sender}:{window.seconds}:{index}", window.count, window.seconds - into))
+    return found

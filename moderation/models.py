@@ -51,11 +51,13 @@ class Intake:
 @dataclass(frozen=True)
 class Submitted:
     """What became of a submission: its id, and "created", "seen" (same
-    form token again), "duplicate" (same text sent before) or "flood"."""
+    form token again), "duplicate" (same text sent before), "flood" or
+    "limited" (over a rate limit; ``retry_after`` seconds until it is not)."""
 
     id: int | None
     outcome: str
     status: str
+    retry_after: int = 0
 
 
 @dataclass

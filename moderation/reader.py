@@ -16,11 +16,10 @@ from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import Markup
 
 from . import services
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable
 from .forms import CommentForm
 from .i18n import chosen_language
 from .intake import Traps
-from .limits import limit_submissions
 from .models import NewComment
 from .security import sent_from_allowed_site
 from .text import clean_line
@@ -52,30 +51,13 @@ def valid_thread_key(thread):
 
 
 @bp.route("/threads/<thread>", methods=["GET", "POST"])
-@limit_submissions
 def thread(thread):
     return comments_view(thread, embedded=False)
 
 
 @bp.route("/embed/<thread>", methods=["GET", "POST"])
-@limit_submissions
 def embed(thread):
     return comments_view(thread, embedded=True)
-
-
-@bp.errorhandler(429)
-def too_many(error):
-    """Over the rate limit: the form again, with everything the reader typed."""
-    thread = (request.view_args or {}).get("thread")
-    if thread is None or request.method != "POST":
-        raise error
-    form = CommentForm(formdata=request.form, meta={"csrf_context": thread})
-    form.validate()  # keeps a valid token, so sending it later still takes in one comment
-    embedded = request.endpoint == "reader.embed"
-    here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(),
-                   origin=host_origin() if embedded else None)
-    notice = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
-    return thread_page(thread, form, 429, here, embedded, notice=notice)
 
 
 @bp.get("/embed.js")
@@ -135,6 +117,12 @@ def submit(thread, form, here, embedded):
     except Flood:
         notice = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
         return thread_page(thread, form, 429, here, embedded, notice=notice)
+    except RateLimited as limited:
+        # The form comes back with everything typed and its token, which still queues one comment later.
+        notice = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
+        response = thread_page(thread, form, 429, here, embedded, notice=notice)
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
     except StoreUnavailable as error:
         logger.error("comment on thread %r not queued, Redis unavailable: %s", thread, error)
         return thread_page(thread, form, 503, here, embedded, unavailable=True)

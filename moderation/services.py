@@ -14,9 +14,9 @@ from dataclasses import asdict, replace
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from . import intake, screening
+from . import intake, limits, screening
 from .counters import SUBMISSIONS
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable
 from .intake import NO_TRAPS, Traps
 from .models import NewComment, Status
 
@@ -39,7 +39,8 @@ def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
 
     The same nonce twice takes in one comment. Raises Duplicate when this
     commenter sent this text to this thread before, Flood when the address
-    sent a comment moments ago.
+    sent a comment moments ago, RateLimited when the address or the email
+    sent its share for now.
     """
     now = now_ms() if now is None else now
     try:
@@ -67,12 +68,17 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
         trust=trust, flood_seconds=0 if replaying else config["FLOOD_SECONDS"],
         duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
         waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],
+        limits=() if replaying else limits.counters(
+            current_app.extensions["submit_limits"], comment.ip, comment.email, now / 1000),
     )
     SUBMISSIONS.labels(result.status if result.outcome == "created" else result.outcome).inc()
     if result.outcome == "duplicate":
         raise Duplicate(result.id)
     if result.outcome == "flood":
         raise Flood()
+    if result.outcome == "limited":
+        logger.info("a comment on thread %r over the rate limit", comment.thread)
+        raise RateLimited(result.retry_after)
     if result.outcome == "created":
         logger.info("comment %d on thread %r: %s", result.id, comment.thread, result.status)
     else:

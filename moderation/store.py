@@ -91,7 +91,7 @@ class Store:
 
     @translated
     def submit(self, comment, nonce, now_ms, *, intake=REVIEW, trust=0, flood_seconds=0, duplicate_digest="",
-               waves=(), wave_seconds=3600):
+               waves=(), wave_seconds=3600, limits=()):
         """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
         The same nonce twice returns the first comment and writes nothing;
@@ -100,7 +100,8 @@ class Store:
         is refused. A commenter with ``trust`` approved comments (0: off) is
         published at once unless the intake holds the comment. ``waves`` are
         the features that may tie it to others; if moderators rejected a wave
-        with one of them, the comment goes to spam.
+        with one of them, the comment goes to spam. ``limits`` (limits.Counter)
+        are checked first and counted when the comment is taken in.
         """
         k = self.keys
         options = {
@@ -109,6 +110,7 @@ class Store:
             "status": intake.status, "held": intake.held, "trust": trust, "flood_seconds": flood_seconds,
             "duplicate_seconds": DUPLICATE_SECONDS, "reasons": "; ".join(intake.reasons),
             "prefix": k.prefix, "waves": list(waves), "wave_seconds": int(wave_seconds),
+            "limits": [[k.limit(c.name), c.count, c.seconds_left] for c in limits],
         }
         fields = {
             "thread": comment.thread,
@@ -123,7 +125,7 @@ class Store:
             "held": "1" if intake.held else "",
             "score": "" if intake.score is None else f"{intake.score:.3f}",
         }
-        comment_id, outcome, status = self._submit(
+        comment_id, outcome, status, retry_after = self._submit(
             keys=[k.nonce(nonce), k.next_id, k.pending, k.thread_pending(comment.thread),
                   k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
@@ -131,7 +133,7 @@ class Store:
                   k.duplicate(duplicate_digest or nonce)],
             args=[json.dumps(options), json.dumps(fields, ensure_ascii=False)],
         )
-        return Submitted(int(comment_id) if comment_id else None, outcome, status)
+        return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))
 
     @translated
     def published(self, thread):

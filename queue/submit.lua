@@ -16,25 +16,32 @@
 --          trust (approved comments that make a commenter trusted, 0 off),
 --          flood_seconds (0 off), duplicate_seconds, reasons (text),
 --          prefix (of the site's keys), waves (the features that may tie
---          it to a spam wave), wave_seconds (how long a wave is remembered)
+--          it to a spam wave), wave_seconds (how long a wave is remembered),
+--          limits (rate limits: {key, most, seconds left in its window})
 -- ARGV[2]  JSON object: the comment's fields
 --
--- Returns {id, outcome, status}: outcome 'created', 'seen' (same nonce,
--- nothing written), 'duplicate' (this text was sent before: its id) or
--- 'flood' (too soon after the last one from this address: id '').
+-- Returns {id, outcome, status, retry_after}: outcome 'created', 'seen'
+-- (same nonce, nothing written), 'duplicate' (this text was sent before: its
+-- id), 'flood' (too soon after the last one from this address: id '') or
+-- 'limited' (a rate limit is reached: retry_after seconds until it is not).
 
 local o = cjson.decode(ARGV[1])
 
 local seen = redis.call('GET', KEYS[1])
 if seen then
-  return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or ''}
+  return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or '', 0}
+end
+for _, limit in ipairs(o.limits) do
+  if tonumber(redis.call('GET', limit[1]) or '0') >= limit[2] then
+    return {'', 'limited', '', limit[3]}
+  end
 end
 local earlier = redis.call('GET', KEYS[14])
 if earlier then
-  return {earlier, 'duplicate', ''}
+  return {earlier, 'duplicate', '', 0}
 end
 if o.flood_seconds > 0 and redis.call('EXISTS', KEYS[13]) == 1 then
-  return {'', 'flood', ''}
+  return {'', 'flood', '', 0}
 end
 
 -- A new member of a wave the moderators rejected goes to spam.
@@ -106,4 +113,9 @@ redis.call('SET', KEYS[14], id, 'EX', o.duplicate_seconds)
 if o.flood_seconds > 0 then
   redis.call('SET', KEYS[13], id, 'EX', o.flood_seconds)
 end
-return {tostring(id), 'created', status}
+for _, limit in ipairs(o.limits) do
+  if redis.call('INCR', limit[1]) == 1 then
+    redis.call('EXPIRE', limit[1], limit[3])
+  end
+end
+return {tostring(id), 'created', status, 0}

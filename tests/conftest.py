@@ -46,7 +46,7 @@ def make_app(redis_server, redis_client, tmp_path):
             # are off here and switched on by the tests that check them.
             "FORM_MIN_SECONDS": 0,
             "FLOOD_SECONDS": 0,
-            "RATELIMIT_ENABLED": False,
+            "SUBMIT_RATE_LIMIT": "",
         }
         settings.update(overrides)
         apps.append(create_app(settings))

@@ -5,6 +5,7 @@ import time
 import itsdangerous
 import pytest
 
+from moderation import limits
 from moderation.models import Decision, NewComment
 
 from .conftest import form_token, logged_in
@@ -92,7 +93,7 @@ def test_resending_the_same_form_is_not_a_duplicate(client, redis_client):
 
 
 def test_rate_limit_per_address_keeps_the_text(make_app, redis_client):
-    client = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="2/minute").test_client()
+    client = make_app(SUBMIT_RATE_LIMIT="2/minute").test_client()
     for i in range(2):
         assert client.post("/threads/article-1", data=form(client, comment=f"n{i}",
                                                            email=f"e{i}@example.com")).status_code == 303
@@ -105,19 +106,19 @@ def test_rate_limit_per_address_keeps_the_text(make_app, redis_client):
 
 
 def test_rate_limit_per_email_across_addresses(make_app):
-    client = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="2/minute").test_client()
+    client = make_app(SUBMIT_RATE_LIMIT="2/minute").test_client()
     codes = [client.post("/threads/article-1", data=form(client, comment=f"n{i}"),
                          environ_base={"REMOTE_ADDR": f"192.0.2.{i}"}).status_code for i in range(3)]
     assert codes == [303, 303, 429]
 
 
 def test_rate_limit_does_not_count_reading(make_app):
-    client = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="1/minute").test_client()
+    client = make_app(SUBMIT_RATE_LIMIT="1/minute").test_client()
     assert all(client.get("/threads/article-1").status_code == 200 for _ in range(5))
 
 
 def test_rate_limit_on_the_api(make_app):
-    client = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="1/minute").test_client()
+    client = make_app(SUBMIT_RATE_LIMIT="1/minute").test_client()
 
     def post(i):
         token = client.get("/api/v1/threads/t/token").get_json()["token"]
@@ -193,3 +194,35 @@ def test_every_comment_leaves_a_trace(client, app, team, store, redis_client):
     traced |= {int(e["id"]) for _, e in redis_client.xrange("cm:{main}:events") if e.get("id")}
     stored = {int(k.rsplit(":", 1)[1]) for k in redis_client.scan_iter("cm:{main}:comment:*")}
     assert stored == traced
+
+
+def test_rate_limit_says_when_to_try_again(make_app):
+    client = make_app(SUBMIT_RATE_LIMIT="1/hour").test_client()
+    assert client.post("/threads/article-1", data=form(client, comment="one")).status_code == 303
+    response = client.post("/threads/article-1", data=form(client, comment="two", email="b@example.com"))
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 3600
+
+
+def test_rate_limit_counts_only_comments_taken_in(make_app):
+    client = make_app(SUBMIT_RATE_LIMIT="2/minute").test_client()
+    assert client.post("/threads/article-1", data=form(client, comment="")).status_code == 400
+    data = form(client, comment="the same form twice")
+    assert [client.post("/threads/article-1", data=data).status_code for _ in range(2)] == [303, 303]
+    assert client.post("/threads/article-1", data=form(client, comment="second")).status_code == 303
+    assert client.post("/threads/article-1", data=form(client, comment="third")).status_code == 429
+
+
+@pytest.mark.parametrize(("text", "windows"), [
+    ("5/minute;30/hour", [(5, 60), (30, 3600)]),
+    ("10 per 5 minutes", [(10, 300)]),
+    ("1/second, 100/day", [(1, 1), (100, 86400)]),
+    ("", []),
+])
+def test_rate_limit_setting(text, windows):
+    assert [(w.count, w.seconds) for w in limits.parse(text)] == windows
+
+
+def test_rate_limit_setting_that_makes_no_sense_stops_the_start(make_app):
+    with pytest.raises(ValueError, match="SUBMIT_RATE_LIMIT"):
+        make_app(SUBMIT_RATE_LIMIT="five a minute")

@@ -28,7 +28,7 @@ def own_redis(tmp_path):
 def faulty_app(own_redis, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "REDIS_URL": own_redis.url,
                       "INSTANCE_PATH": str(tmp_path / "instance"), "FORM_MIN_SECONDS": 0, "FLOOD_SECONDS": 0,
-                      "RATELIMIT_ENABLED": False, "REDIS_SOCKET_TIMEOUT_SECONDS": 0.5,
+                      "SUBMIT_RATE_LIMIT": "", "REDIS_SOCKET_TIMEOUT_SECONDS": 0.5,
                       "SPOOL_REPLAY_SECONDS": 0.2})
     yield app
     app.extensions["redis"].close()
@@ -168,7 +168,7 @@ def hanging_redis():
 def test_hanging_redis_answers_within_bounded_time(hanging_redis, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "REDIS_URL": hanging_redis,
                       "INSTANCE_PATH": str(tmp_path), "REDIS_SOCKET_TIMEOUT_SECONDS": 1.0, "SPOOL": False,
-                      "RATELIMIT_ENABLED": False})
+                      "SUBMIT_RATE_LIMIT": ""})
     client = app.test_client()
     started = time.monotonic()
     assert client.get("/readyz").status_code == 503
