@@ -392,6 +392,8 @@ class Bench:
         started = time.monotonic()
         loaded = queue.fill(size)
         seconds = max(time.monotonic() - started, 1e-6)
+        with self.timed(f"wait for Redis's snapshot or rewrite after loading (to {size:,})"):
+            queue.loader.wait_for_background()
         self.report.timings.append((f"load {loaded:,} pending comments into Redis (to {size:,})", seconds))
         print(f"   loaded {loaded:,} pending comments in {seconds:.1f} s ({loaded / seconds:,.0f}/s)", flush=True)
         if measure_memory and loaded:

@@ -129,15 +129,19 @@ class Loader:
         """``count`` different pending ids, anywhere in the queue."""
         return [int(i) for i in self.client.zrandmember(self.keys.pending, count)]
 
-    def used_memory(self):
-        """INFO used_memory once no snapshot or rewrite runs (their buffers would count)."""
+    def wait_for_background(self):
+        """Until no snapshot or rewrite runs: a fork copying a million comments
+        would be measured too, and its buffers would count as memory."""
         deadline = time.monotonic() + BACKGROUND_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             info = self.client.info("persistence")
             if not (info["rdb_bgsave_in_progress"] or info["aof_rewrite_in_progress"]
                     or info.get("aof_rewrite_scheduled")):
-                break
+                return
             time.sleep(0.5)
+
+    def used_memory(self):
+        self.wait_for_background()
         return int(self.client.info("memory")["used_memory"])
 
     def usage(self, key):

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.csrf.core import CSRF
+from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.validators import StopValidation, ValidationError
 
 from .text import clean_line, clean_multiline
@@ -38,6 +38,26 @@ def token_serializer(secret):
     return URLSafeTimedSerializer(secret, salt=TOKEN_SALT)
 
 
+class FormTokenField(CSRFTokenField):
+    """The token field; a new token is signed only when the form is shown
+    again without a valid one (a posted form that goes through needs none)."""
+
+    _token = None
+
+    def process(self, *args, **kwargs):
+        super(CSRFTokenField, self).process(*args, **kwargs)  # not CSRFTokenField's: it signs at once
+
+    @property
+    def current_token(self):
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, token):
+        self._token = token
+
+
 class SignedFormToken(CSRF):
     """WTForms CSRF scheme: a signed token in the form itself, no session.
 
@@ -45,6 +65,8 @@ class SignedFormToken(CSRF):
     is kept as it is when the form is shown again (after another field's
     error, or a 503), so retrying the same form still queues one comment.
     """
+
+    field_class = FormTokenField
 
     def setup_form(self, form):
         self.meta = form.meta

@@ -6,6 +6,7 @@ result is an Intake: queue it for review (perhaps held for a closer look) or
 set it aside as spam. Nothing is dropped: spam goes to a list moderators see.
 """
 
+import base64
 import hashlib
 import time
 import unicodedata
@@ -61,4 +62,5 @@ def duplicate_digest(thread, email, body):
     """The same text from the same commenter on the same thread, whatever the spacing or case."""
     text = " ".join(unicodedata.normalize("NFKC", body).casefold().split())
     key = "\0".join((thread, ascii_lower(email), text))
-    return hashlib.sha256(key.encode()).hexdigest()
+    # 128 bits, base64: a collision is out of reach, and the key stays short (one per comment).
+    return base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()[:16]).rstrip(b"=").decode()

@@ -16,6 +16,8 @@ def clean_multiline(text):
     if text is None:
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _has_hidden(text.replace("\n", " ").replace("\t", " ")):
+        return unicodedata.normalize("NFC", text).strip()
     kept = "".join(ch for ch in text if ch in "\n\t" or not _is_control(ch))
     return unicodedata.normalize("NFC", kept).strip()
 
@@ -24,9 +26,17 @@ def clean_line(text):
     """Every control and bidi control character dropped, spaces collapsed, NFC, trimmed."""
     if text is None:
         return None
+    if not _has_hidden(text):
+        return unicodedata.normalize("NFC", " ".join(text.split()))
     kept = "".join(" " if ch in "\t\n\r" else ch for ch in text
                    if ch in "\t\n\r" or not (_is_control(ch) or ch in BIDI_CONTROLS))
     return unicodedata.normalize("NFC", " ".join(kept.split()))
+
+
+def _has_hidden(text):
+    # str.isprintable (in C) is true only when there is no Cc, Cs or Cn character
+    # (nor format or separator ones): then there is nothing to drop, character by character.
+    return not text.isprintable()
 
 
 def _is_control(ch):
