@@ -34,6 +34,7 @@ bp = Blueprint("reader", __name__)
 THREAD_KEY = re.compile(
     r"[^/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]{1,200}")
 REMEMBERED_FIELDS = ("author", "email", "url")
+TOKEN_STAND_IN = "form-token-stand-in"  # noqa: S105 (where each page's own token goes)
 
 
 @bp.url_value_preprocessor
@@ -77,15 +78,45 @@ def comments_view(thread, embedded):
     if request.method == "POST":
         return submit(thread, form, here, embedded)
     remembered = remembered_author()
+    reply_to = request.args.get("replyto", "")
+    own = own_comment(thread)
+    received = request.args.get("received") == "1"
+    if not (remembered or reply_to or own or received):
+        return plain_page(thread, form, here, embedded)
     if remembered:
         for name in REMEMBERED_FIELDS:
             form[name].data = remembered.get(name, "")
         form.remember.data = True
-    reply_to = request.args.get("replyto", "")
     if reply_to.isascii() and reply_to.isdigit():
         form.parent.data = reply_to
-    return thread_page(thread, form, 200, here, embedded, own=own_comment(thread),
-                       received=request.args.get("received") == "1")
+    return thread_page(thread, form, 200, here, embedded, own=own, received=received)
+
+
+def plain_page(thread, form, here, embedded):
+    """The page as a reader with nothing of their own sees it (no remembered
+    name, no reply, no pending comment): most views of a busy article.
+
+    Rendered once per version of the thread and way of showing it, with a
+    stand-in where the form token goes; each view signs a token of its own
+    and puts it in place of the stand-in.
+    """
+
+    def render():
+        comment_list(thread, here)  # raises StoreUnavailable, where thread_page would show the page without
+        shell = CommentForm(meta={"csrf_context": thread})
+        shell.token.current_token = TOKEN_STAND_IN
+        before, after = thread_page(thread, shell, 200, here, embedded).get_data().split(TOKEN_STAND_IN.encode())
+        return before, after
+
+    try:
+        key = ("plain", thread, services.thread_version(thread), str(get_locale()), request.endpoint,
+               chosen_language(), host_origin())
+        before, after = current_app.extensions["render_cache"].get_or_make(key, render)
+    except StoreUnavailable:
+        return thread_page(thread, form, 200, here, embedded)  # it says so, with the right status
+    response = current_app.make_response(b"".join((before, form.token.current_token.encode(), after)))
+    response.headers["Cache-Control"] = "private, no-store"  # as thread_page: each page has its own token
+    return response
 
 
 def submit(thread, form, here, embedded):

@@ -93,6 +93,21 @@ def test_same_token_twice_queues_one_comment(client, post_comment, redis_client)
     assert redis_client.zcard("cm:{main}:pending") == 1
 
 
+def test_each_view_of_a_page_has_a_token_of_its_own(client, post_comment, redis_client, store):
+    """The page is rendered once per version of the thread; each view still gets its own token."""
+    tokens = [form_token(client.get("/threads/article-1")) for _ in range(3)]
+    assert len(set(tokens)) == 3
+    for n, token in enumerate(tokens):
+        assert post_comment(token=token, comment=f"comment {n}", email=f"r{n}@example.com").status_code == 303
+    assert redis_client.zcard("cm:{main}:pending") == 3
+    [first, *_] = [int(i) for i in redis_client.zrange("cm:{main}:pending", 0, -1)]
+    assert "comment 0" not in text(client.get("/threads/article-1"))
+    store.decide(first, Decision.APPROVE, "mona", now_ms=2_000_000_000_000)
+    page = client.get("/threads/article-1")
+    assert "comment 0" in text(page)  # a new version: rendered again
+    assert form_token(page) not in tokens
+
+
 def test_redirect_shows_own_pending_comment_to_its_author_only(client, post_comment, app):
     response = post_comment(comment="رأي خاص جدا <b>بالمعاهدة</b>")
     location = response.headers["Location"]
