@@ -70,13 +70,15 @@ def renew_claims(comment_ids, moderator):
 
 
 def decide(comment_id, decision, moderator, *, reason="", force=False, body=""):
-    store().decide(comment_id, Decision(decision), moderator, now_ms(), reason=reason, force=force, body=body)
+    lesson = screening.lesson(store().get_many([comment_id]), decision, reason, body=body)
+    store().decide(comment_id, Decision(decision), moderator, now_ms(), reason=reason, force=force, body=body,
+                   lesson=lesson)
     logger.info("comment %d %s by %r", comment_id, decision, moderator)
-    teach(store().get_many([comment_id]), decision, reason)
+    DECISIONS.labels(str(decision)).inc()
 
 
 def teach(decided, status, reason=""):
-    """Count what moderators decided; the learned filter learns from it."""
+    """Count what moderators did outside the decision scripts; the learned filter learns from it."""
     DECISIONS.labels(str(status)).inc(len(decided))
     for c in decided:
         screening.learn(c, status, reason)
@@ -84,7 +86,9 @@ def teach(decided, status, reason=""):
 
 def decide_many(comment_ids, decision, moderator, reason="", force=False):
     """Decide the comments in one script; report what happened to each."""
-    outcome = store().decide_many(comment_ids, Decision(decision), moderator, now_ms(), reason=reason, force=force)
+    lesson = screening.lesson(store().get_many(comment_ids), decision, reason)
+    outcome = store().decide_many(comment_ids, Decision(decision), moderator, now_ms(), reason=reason, force=force,
+                                  lesson=lesson)
     result = BulkResult([], [], [], [])
     for comment_id, error in outcome.items():
         if error is None:
@@ -96,17 +100,17 @@ def decide_many(comment_ids, decision, moderator, reason="", force=False):
         else:
             result.missing.append(comment_id)
     logger.info("%d comments %s by %r in one step", len(result.done), decision, moderator)
-    teach(store().get_many(result.done) if result.done else [], decision, reason)
+    DECISIONS.labels(str(decision)).inc(len(result.done))
     return result
 
 
 def undo(comment_id, moderator, is_admin):
     before = store().get(comment_id)
     previous = store().undo(comment_id, moderator, now_ms(), is_admin,
-                            current_app.config["UNDO_WINDOW_SECONDS"] * 1000)
+                            current_app.config["UNDO_WINDOW_SECONDS"] * 1000,
+                            lesson=screening.unlesson(before) if before else None)
     logger.info("comment %d: %s undone by %r", comment_id, previous, moderator)
     DECISIONS.labels("undone").inc()
-    screening.unlearn(before, previous, before.reason)
     return previous
 
 
@@ -169,8 +173,9 @@ def decide_wave(feature, decision, moderator):
     config = current_app.config
     ids = store().wave_members(feature, now_ms(), config["WAVE_WINDOW_SECONDS"] * 1000)
     outcome = store().decide_many(ids, Decision(decision), moderator, now_ms(), reason="spam wave",
-                                  wave=feature, wave_seconds=config["WAVE_REJECTED_SECONDS"])
+                                  wave=feature, wave_seconds=config["WAVE_REJECTED_SECONDS"],
+                                  lesson=screening.lesson(store().get_many(ids), decision, "spam"))
     done = [comment_id for comment_id, error in outcome.items() if error is None]
     logger.info("wave %r: %d comments %s by %r", feature, len(done), decision, moderator)
-    teach(store().get_many(done) if done else [], decision, "spam")
+    DECISIONS.labels(str(decision)).inc(len(done))
     return done

@@ -49,6 +49,17 @@ class Intake:
 
 
 @dataclass(frozen=True)
+class Lesson:
+    """What a decision teaches the learned filter: ``label`` ("spam" or "ham")
+    and each decided comment's tokens by id. Undoing takes it back, but only
+    from a comment whose status is still ``status`` ("" when deciding)."""
+
+    label: str
+    tokens: dict
+    status: str = ""
+
+
+@dataclass(frozen=True)
 class Submitted:
     """What became of a submission: its id, and "created", "seen" (same
     form token again), "duplicate" (same text sent before), "flood" or

@@ -7,11 +7,12 @@ so a change on the admin page applies within seconds everywhere.
 
 import logging
 import time
+from dataclasses import replace
 
 from flask import current_app
 
 from . import bayes, rules, waves
-from .models import Status
+from .models import Lesson, Status
 
 logger = logging.getLogger(__name__)
 
@@ -101,18 +102,30 @@ def wave_features(comment):
     return features
 
 
+def lesson(comments, status, reason="", body=""):
+    """What deciding ``comments`` as ``status`` teaches the filter (a Lesson), or None.
+
+    The decision's script learns it in the same step, so the filter counts
+    exactly the decisions that happened. ``body``: the text as the decision
+    edits it.
+    """
+    label = label_for(status, reason)
+    if not label or not comments:
+        return None
+    return Lesson(label, {c.id: bayes.tokens(fields_of(replace(c, body=body) if body else c)) for c in comments})
+
+
+def unlesson(comment):
+    """What undoing the decision on ``comment`` takes back from the filter, or None."""
+    taught = lesson([comment], comment.status, comment.reason)
+    return replace(taught, status=str(comment.status)) if taught else None
+
+
 def learn(comment, status, reason=""):
     """Teach the filter a moderator's decision on ``comment``."""
     label = label_for(status, reason)
     if label:
         filter_store().learn(bayes.tokens(fields_of(comment)), label)
-
-
-def unlearn(comment, status, reason=""):
-    """Take back what a decision taught, when it is undone."""
-    label = label_for(status, reason)
-    if label:
-        filter_store().unlearn(bayes.tokens(fields_of(comment)), label)
 
 
 def label_for(status, reason):

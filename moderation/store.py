@@ -161,25 +161,27 @@ class Store:
     # Moderators
 
     @translated
-    def decide(self, comment_id, decision, moderator, now_ms, *, reason="", force=False, body=""):
+    def decide(self, comment_id, decision, moderator, now_ms, *, reason="", force=False, body="", lesson=None):
         """Move a pending comment to ``decision`` (a Decision), exactly once.
 
         ``force`` decides even if another moderator claimed it (admins);
         ``body``, when given, replaces the text in the same step (the original
-        goes to the audit log).
+        goes to the audit log). The filter learns ``lesson`` in the same step.
         """
-        [answer] = self._decide_ids([comment_id], decision, moderator, now_ms, reason=reason, force=force, body=body)
+        [answer] = self._decide_ids([comment_id], decision, moderator, now_ms, reason=reason, force=force, body=body,
+                                    lesson=lesson)
         _raise_for(answer, comment_id)
 
     @translated
     def decide_many(self, comment_ids, decision, moderator, now_ms, *, reason="", force=False, wave="",
-                    wave_seconds=0):
+                    wave_seconds=0, lesson=None):
         """Decide several pending comments in one script; returns {id: None or the exception it met}.
 
         Rejecting a ``wave`` (its feature) also sends its later members to spam for ``wave_seconds``.
+        The filter learns ``lesson`` of the comments decided, in the same step.
         """
         answers = self._decide_ids(comment_ids, decision, moderator, now_ms, reason=reason, force=force,
-                                   wave=wave, wave_seconds=wave_seconds)
+                                   wave=wave, wave_seconds=wave_seconds, lesson=lesson)
         outcome = {}
         for comment_id, answer in zip(comment_ids, answers, strict=True):
             try:
@@ -190,24 +192,30 @@ class Store:
         return outcome
 
     def _decide_ids(self, comment_ids, decision, moderator, now_ms, *, reason="", force=False, body="", wave="",
-                    wave_seconds=0):
+                    wave_seconds=0, lesson=None):
         if not comment_ids:
             return []
         k = self.keys
         options = {"prefix": k.prefix, "status": str(decision), "moderator": moderator, "now": str(now_ms),
                    "reason": reason, "audit_max": self.audit_max_length, "events_max": self.events_max_length,
                    "force": bool(force), "body": body, "wave": wave, "wave_seconds": int(wave_seconds)}
+        if lesson is not None:
+            options["learn"] = self._learning(lesson)
         return self._decide(keys=[k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
                             args=[json.dumps(options, ensure_ascii=False), *comment_ids])
 
     @translated
-    def undo(self, comment_id, moderator, now_ms, is_admin, window_ms):
-        """Return a decided comment to the queue; returns the status it had."""
+    def undo(self, comment_id, moderator, now_ms, is_admin, window_ms, *, lesson=None):
+        """Return a decided comment to the queue; returns the status it had.
+
+        The filter forgets ``lesson`` in the same step, if the comment still has its status.
+        """
         k = self.keys
         result = self._undo(
             keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
             args=[k.prefix, moderator, now_ms, flag(is_admin), window_ms,
-                  self.audit_max_length, self.events_max_length, comment_id],
+                  self.audit_max_length, self.events_max_length, comment_id,
+                  json.dumps(self._learning(lesson) if lesson else {}, ensure_ascii=False)],
         )
         if result[0] == "pending":
             raise NothingToUndo(comment_id)
@@ -216,6 +224,12 @@ class Store:
             raise UndoNotAllowed(by, from_ms(at) if at else None)
         _raise_for(result, comment_id)
         return Status(result[1])
+
+    def _learning(self, lesson):
+        """A Lesson as the decision scripts take it: the filter's keys and each comment's tokens, once each."""
+        return {"label": lesson.label, "status": lesson.status, "tokens_key": self.keys.filter_tokens(lesson.label),
+                "documents_key": self.keys.filter_documents,
+                "tokens": {str(i): list(dict.fromkeys(tokens)) for i, tokens in lesson.tokens.items()}}
 
     @translated
     def edit(self, comment_id, body, moderator, now_ms, force=False):

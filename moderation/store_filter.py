@@ -2,9 +2,11 @@
 
 A hash per label, token → count (``Keys.filter_tokens(label)``), and one of
 totals, label → comments learned (``Keys.filter_documents``). Learning is
-HINCRBY only, in one MULTI/EXEC, so concurrent decisions on several hosts add
-up without a read in Python; scoring reads just the comment's tokens, in one
-round trip.
+HINCRBY only, so concurrent decisions on several hosts add up without a read
+in Python: a moderator's decision (and its undo) counts inside its own script
+(Store.decide, Store.undo), what else teaches the filter (a rescue, emptying
+the spam list) in one MULTI/EXEC here. Scoring reads just the comment's
+tokens, in one round trip.
 """
 
 from . import bayes
@@ -22,12 +24,14 @@ class FilterStore:
     @translated
     def learn(self, tokens, label):
         """Count one comment with ``tokens`` as ``label`` (``spam`` or ``ham``)."""
-        self._add(tokens, label, 1)
-
-    @translated
-    def unlearn(self, tokens, label):
-        """Take back a ``learn`` of the same tokens and label (a decision undone or rescued)."""
-        self._add(tokens, label, -1)
+        if label not in bayes.LABELS:
+            raise ValueError(f"label must be one of {bayes.LABELS}, not {label!r}")
+        key = self.keys.filter_tokens(label)
+        pipe = self.client.pipeline(transaction=True)
+        for token in dict.fromkeys(tokens):
+            pipe.hincrby(key, token, 1)
+        pipe.hincrby(self.keys.filter_documents, label, 1)
+        pipe.execute()
 
     @translated
     def score(self, tokens):
@@ -43,17 +47,6 @@ class FilterStore:
         return bayes.score(dict(zip(tokens, map(_count, spam), strict=True)),
                            dict(zip(tokens, map(_count, ham), strict=True)),
                            _count(docs_spam), _count(docs_ham), tokens)
-
-    def _add(self, tokens, label, amount):
-        if label not in bayes.LABELS:
-            raise ValueError(f"label must be one of {bayes.LABELS}, not {label!r}")
-        key = self.keys.filter_tokens(label)
-        pipe = self.client.pipeline(transaction=True)
-        for token in dict.fromkeys(tokens):
-            pipe.hincrby(key, token, amount)
-        pipe.hincrby(self.keys.filter_documents, label, amount)
-        pipe.execute()
-
 
 def _count(value):
     return int(value) if value else 0

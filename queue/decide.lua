@@ -10,7 +10,9 @@
 --         events_max, force (decide even if another moderator claimed it),
 --         body (new text for a single comment, '' to keep it: the original
 --         goes to the audit log), wave ('' or the wave's feature: rejecting
---         it sends its later members to spam), wave_seconds
+--         it sends its later members to spam), wave_seconds, and learn
+--         (optional: what the learned filter learns of each comment decided:
+--         label, tokens_key, documents_key, tokens = {id: [token, ...]})
 -- ARGV[2..] comment ids
 --
 -- Returns one answer per id, in order: {'ok'}, {'missing'},
@@ -59,6 +61,13 @@ for i = 2, #ARGV do
       'action', o.status, 'id', id, 'thread', thread, 'moderator', o.moderator, 'at', now, 'reason', o.reason)
     redis.call('XADD', KEYS[5], 'MAXLEN', '~', o.events_max, '*', 'type', o.status, 'id', id, 'thread', thread,
       'moderator', o.moderator)
+    local tokens = o.learn and o.learn.tokens[id]
+    if tokens then
+      for _, token in ipairs(tokens) do
+        redis.call('HINCRBY', o.learn.tokens_key, token, 1)
+      end
+      redis.call('HINCRBY', o.learn.documents_key, o.learn.label, 1)
+    end
     answers[#answers + 1] = {'ok'}
   end
 end

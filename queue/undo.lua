@@ -7,6 +7,9 @@
 -- ARGV[3] now, ms   ARGV[4] '1' if the moderator is an admin (any decision, any time)
 -- ARGV[5] undo window, ms (for the moderator who decided)
 -- ARGV[6] audit max length   ARGV[7] event max length   ARGV[8] comment id
+-- ARGV[9] JSON: what the learned filter forgets, if the comment still has
+--         the status it was learned from: label, status, tokens_key,
+--         documents_key, tokens = {id: [token, ...]}; {} when nothing
 --
 -- Returns {'ok', previous status}, {'missing'}, {'pending'} (nothing to
 -- undo), or {'forbidden', by, at} (someone else's decision, or too late).
@@ -40,4 +43,12 @@ redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
   'action', 'undone', 'id', id, 'thread', thread, 'moderator', ARGV[2], 'at', ARGV[3], 'reason', c[1])
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[7], '*', 'type', 'undone', 'id', id, 'thread', thread,
   'moderator', ARGV[2])
+local forget = cjson.decode(ARGV[9])
+local tokens = forget.tokens and forget.status == c[1] and forget.tokens[id]
+if tokens then
+  for _, token in ipairs(tokens) do
+    redis.call('HINCRBY', forget.tokens_key, token, -1)
+  end
+  redis.call('HINCRBY', forget.documents_key, forget.label, -1)
+end
 return {'ok', c[1]}

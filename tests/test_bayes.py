@@ -176,20 +176,10 @@ def test_filter_store_keys_carry_the_site_hash_tag(redis_client):
     assert sorted(redis_client.keys("*")) == ["cm:{news}:filter:documents", "cm:{news}:filter:tokens:ham"]
 
 
-def test_filter_store_unlearn_takes_back_a_learn(redis_client):
-    store = FilterStore(redis_client, site="news")
-    store.learn(["casino", "bonus"], SPAM)
-    store.learn(["casino"], SPAM)
-    store.unlearn(["casino", "bonus"], SPAM)
-    assert stored(redis_client, "news", SPAM) == ({"casino": "1", "bonus": "0"}, {"spam": "1"})
-
-
 def test_filter_store_refuses_unknown_labels_and_writes_nothing(redis_client):
     store = FilterStore(redis_client)
     with pytest.raises(ValueError, match="label"):
         store.learn(["casino"], "junk")
-    with pytest.raises(ValueError, match="label"):
-        store.unlearn(["casino"], "approved")
     assert redis_client.keys("*") == []
 
 
@@ -228,7 +218,7 @@ def test_filter_store_concurrent_learning_adds_up(redis_server, redis_client):
     assert stored(redis_client, "main", SPAM) == ({"casino": "200", "bonus": "200"}, {"spam": "200"})
 
 
-@pytest.mark.parametrize("action", ["learn", "unlearn", "score"])
+@pytest.mark.parametrize("action", ["learn", "score"])
 def test_filter_store_unreachable_raises_store_unavailable(tmp_path, action):
     client = redis.Redis(unix_socket_path=str(tmp_path / "none.sock"), retry=Retry(NoBackoff(), 0),
                          decode_responses=True)

@@ -138,6 +138,23 @@ def test_undo_takes_back_what_the_filter_learned(app, team, store, redis_client)
     assert redis_client.hget("cm:{main}:filter:documents", "ham") == "0"
 
 
+def test_a_decision_that_did_not_happen_teaches_nothing(app, team, store, redis_client):
+    """The filter learns inside the decision's own script: a second click, or an undo
+    of a comment decided again meanwhile, changes no count."""
+    ali, mona = logged_in(app, "ali"), logged_in(app, "mona")
+    comment_id = store.submit(NewComment(thread="t", author="a", email="a@example.com", body="cheap pills"),
+                              nonce="n", now_ms=1).id
+    assert mona.post(f"/moderate/comments/{comment_id}/reject", data={"csrf_token": mona.csrf,
+                                                                       "reason": "spam"}).status_code == 303
+    ali.post(f"/moderate/comments/{comment_id}/approve", data={"csrf_token": ali.csrf})  # too late: told who decided
+    assert store.get(comment_id).status == "rejected"
+    assert redis_client.hgetall("cm:{main}:filter:documents") == {"spam": "1"}
+    assert redis_client.hget("cm:{main}:filter:tokens:spam", "cheap") == "1"
+    mona.post(f"/moderate/comments/{comment_id}/undo", data={"csrf_token": mona.csrf})
+    assert redis_client.hgetall("cm:{main}:filter:documents") == {"spam": "0"}
+    assert redis_client.hget("cm:{main}:filter:tokens:spam", "cheap") == "0"
+
+
 def wave_of(client, n=6, domain="cheap-meds.example"):
     for i in range(n):
         send(client, comment=f"Great deals today at https://{domain}/offer{i} hurry", author=f"Name {i}",
