@@ -372,17 +372,20 @@ class Bench:
     # Moderators: queue scale and memory
 
     def moderators(self):
+        """Each queue size in an instance of its own, measured in turns like the contenders
+        of the reader figures: a drift of the machine hits every size alike."""
         sizes = self.opts.queue_sizes
         with contextlib.ExitStack() as stack:
-            ours = self.start(stack, servers.OurServer("queue", self.workdir, SECRET_KEY, self.environ))
-            console.create_moderator(ours.env, MODERATOR, PASSWORD)
-            loader = seeding.Loader(ours.instance, SECRET_KEY, self.settings, batch=self.opts.batch)
-            stack.callback(loader.close)
-            queue = Queue(loader, self.corpus, largest=sizes[-1])
+            queues = []
             for size in sizes:
+                ours = self.start(stack, servers.OurServer(f"queue-{size}", self.workdir, SECRET_KEY, self.environ))
+                console.create_moderator(ours.env, MODERATOR, PASSWORD)
+                loader = seeding.Loader(ours.instance, SECRET_KEY, self.settings, batch=self.opts.batch)
+                stack.callback(loader.close)
+                queue = Queue(loader, self.corpus, largest=sizes[-1])
                 self.fill(queue, size, measure_memory=size == sizes[-1])
-                cookie, csrf = console.log_in(ours.url, MODERATOR, PASSWORD)
-                self.queue_figures(ours, queue, size, f"Cookie: {cookie}", csrf)
+                queues.append(QueueUnderTest(size, ours, queue, *console.log_in(ours.url, MODERATOR, PASSWORD)))
+            self.queue_figures(queues)
 
     def fill(self, queue, size, measure_memory):
         before = None
@@ -399,19 +402,37 @@ class Bench:
         if measure_memory and loaded:
             self.report.memory = queue.memory(before, loaded)
 
-    def queue_figures(self, ours, queue, size, cookie, csrf):
+    def queue_figures(self, queues):
         c = self.opts.queue_connections
-        page = self.file(f"queue-page-{size}", targets=["/moderate/"])
-        headers = [cookie, "Accept: text/html", ARABIC]
-        self.warm(ours, page, connections=c, expected=[200], headers=headers)
+        page = self.file("queue-page", targets=["/moderate/"])
+        for q in queues:
+            self.warm(q.server, page, connections=c, expected=[200], headers=q.page_headers())
         for run in range(self.opts.runs):
-            queue.fill(size)  # back to its size after the approvals of the run before
-            self.measure(("queue", "page", size), f"queue page at {size:,}", ours, page, connections=c,
-                         expected=[200], headers=headers)
-            approvals = self.file(f"approve-{size}-{run}")
-            workload.write_approvals(approvals, queue.loader.random_pending(self.approvals()), csrf)
-            self.measure(("queue", "approve", size), f"approve at {size:,}", ours, approvals, connections=c,
-                         expected=[303], headers=[cookie, FORM], mode="stop")
+            print(f"-- run {run + 1} of {self.opts.runs}", flush=True)
+            for q in queues:
+                q.queue.fill(q.size)  # back to its size after the approvals of the run before
+                q.queue.loader.wait_for_background()
+                self.measure(("queue", "page", q.size), f"queue page at {q.size:,}", q.server, page, connections=c,
+                             expected=[200], headers=q.page_headers())
+            for q in queues:
+                approvals = self.file(f"approve-{q.size}-{run}")
+                workload.write_approvals(approvals, q.queue.loader.random_pending(self.approvals()), q.csrf)
+                self.measure(("queue", "approve", q.size), f"approve at {q.size:,}", q.server, approvals,
+                             connections=c, expected=[303], headers=[f"Cookie: {q.cookie}", FORM], mode="stop")
+
+
+@dataclass(frozen=True)
+class QueueUnderTest:
+    """One queue size: its instance, its queue, and a moderator's session there."""
+
+    size: int
+    server: object
+    queue: object
+    cookie: str
+    csrf: str
+
+    def page_headers(self):
+        return [f"Cookie: {self.cookie}", "Accept: text/html", ARABIC]
 
 
 class Queue:
