@@ -200,13 +200,14 @@ def memory_breakdown(loader):
 
     The keys are those each sampled submission touched. Returns (parts:
     kind → bytes per comment, own: bytes of the comment's field values).
-    A key of one comment alone (its hash, its nonce) counts whole; a sorted
-    set the comment is a member of counts its bytes per member; a stream
+    A key of one comment alone (its hash) counts whole; a sorted set the
+    comment is a member of counts its bytes per member, a hash of several
+    comments its bytes per field that names this comment; a stream
     counts its bytes per pending comment (streams are capped). Keys shared
     otherwise (counters) cost next to nothing per comment and are left out.
     """
     client, pending = loader.client, max(loader.pending_count(), 1)
-    # A string of the comment's own (its nonce, its duplicate guard) holds its id.
+    # A string of the comment's own holds its id.
     uses = collections.Counter(key for _, keys in loader.samples for key in set(keys))
     totals, own, shares = {}, [], {}
     for comment_id, keys in loader.samples:
@@ -222,6 +223,13 @@ def memory_breakdown(loader):
                 if key not in shares:
                     shares[key] = loader.usage(key) / client.zcard(key)
                 add(totals, label, shares[key])
+            elif kind == "hash" and key != comment_key:
+                # A hash of several comments (a thread's nonces and duplicate guards): its bytes per field, times
+                # the fields that point at this comment.
+                values = client.hvals(key)
+                if key not in shares:
+                    shares[key] = loader.usage(key) / max(len(values), 1)
+                add(totals, label, shares[key] * values.count(str(comment_id)))
             elif kind == "stream":
                 if key not in shares:
                     shares[key] = loader.usage(key) / pending

@@ -28,14 +28,15 @@ class Keys:
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"
 
-    def nonce(self, nonce):
-        return f"{self.prefix}nonce:{nonce}"
-
     def thread_pending(self, thread):
         return f"{self.prefix}thread:{thread}:pending"
 
     def thread_published(self, thread):
         return f"{self.prefix}thread:{thread}:published"
+
+    def thread_seen(self, thread):
+        """What the thread took in lately: ``n:<nonce>`` and ``d:<duplicate digest>`` → comment id."""
+        return f"{self.prefix}thread:{thread}:seen"
 
     def thread_version(self, thread):
         return f"{self.prefix}thread:{thread}:version"
@@ -54,9 +55,6 @@ class Keys:
     def limit(self, counter):
         """A rate limit's count for one sender in one window (limits.Counter.name)."""
         return f"{self.prefix}limits:{counter}"
-
-    def duplicate(self, digest):
-        return f"{self.prefix}duplicate:{digest}"
 
     def wave(self, feature):
         """Recent comments that share ``feature`` (a link domain, a network, a band of text)."""

@@ -95,9 +95,10 @@ class Store:
         """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
         The same nonce twice returns the first comment and writes nothing;
-        so does the same ``duplicate_digest`` (thread, email and text) within
-        30 days; a second comment from one address within ``flood_seconds``
-        is refused. A commenter with ``trust`` approved comments (0: off) is
+        so does the same ``duplicate_digest`` (thread, email and text) as
+        long as the thread took in a comment within 30 days. Both live in one
+        compact hash per thread, not in two keys per comment. A second comment
+        from one address within ``flood_seconds`` is refused. A commenter with ``trust`` approved comments (0: off) is
         published at once unless the intake holds the comment. ``waves`` are
         the features that may tie it to others; if moderators rejected a wave
         with one of them, the comment goes to spam. ``limits`` (limits.Counter)
@@ -105,10 +106,11 @@ class Store:
         """
         k = self.keys
         options = {
-            "comment_prefix": k.comment_prefix, "created_at": str(now_ms), "nonce_seconds": self.nonce_ttl_seconds,
+            "comment_prefix": k.comment_prefix, "created_at": str(now_ms), "nonce": nonce, "digest": duplicate_digest,
+            "seen_seconds": max(self.nonce_ttl_seconds, DUPLICATE_SECONDS),
             "events_max": self.events_max_length, "audit_max": self.audit_max_length, "thread": comment.thread,
             "status": intake.status, "held": intake.held, "trust": trust, "flood_seconds": flood_seconds,
-            "duplicate_seconds": DUPLICATE_SECONDS, "reasons": "; ".join(intake.reasons),
+            "reasons": "; ".join(intake.reasons),
             "prefix": k.prefix, "waves": list(waves), "wave_seconds": int(wave_seconds),
             "limits": [[k.limit(c.name), c.count, c.seconds_left] for c in limits],
         }
@@ -121,16 +123,17 @@ class Store:
             "parent": "" if comment.parent is None else str(comment.parent),
             "ip": comment.ip,
             "user_agent": comment.user_agent,
-            "signals": json.dumps(list(intake.reasons), ensure_ascii=False),
+            "signals": json.dumps(list(intake.reasons), ensure_ascii=False) if intake.reasons else "",
             "held": "1" if intake.held else "",
             "score": "" if intake.score is None else f"{intake.score:.3f}",
         }
+        # An empty field is not stored (reading it gives ""): a million pending comments would pay for their names.
+        fields = {name: value for name, value in fields.items() if value}
         comment_id, outcome, status, retry_after = self._submit(
-            keys=[k.nonce(nonce), k.next_id, k.pending, k.thread_pending(comment.thread),
+            keys=[k.thread_seen(comment.thread), k.next_id, k.pending, k.thread_pending(comment.thread),
                   k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
-                  k.email_approved(comment.email), k.flood(comment.ip or "-"),
-                  k.duplicate(duplicate_digest or nonce)],
+                  k.email_approved(comment.email), k.flood(comment.ip or "-")],
             args=[json.dumps(options), json.dumps(fields, ensure_ascii=False)],
         )
         return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))

@@ -1,7 +1,8 @@
 -- Take in a new comment, exactly once per form token: into the moderation
 -- queue, straight to the spam list, or (a trusted commenter) published.
 --
--- KEYS[1]  nonce (the form token's nonce; holds the comment id)
+-- KEYS[1]  what the thread took in lately (hash): 'n:' .. nonce (the form
+--          token's) and 'd:' .. duplicate digest (thread, email, text) → id
 -- KEYS[2]  id counter             KEYS[3]  site's pending set
 -- KEYS[4]  thread's pending set   KEYS[5]  commenter's pending set
 -- KEYS[6]  pending count per thread
@@ -9,16 +10,16 @@
 -- KEYS[9]  spam list              KEYS[10] thread's published set
 -- KEYS[11] thread's version       KEYS[12] commenter's approved count
 -- KEYS[13] flood guard of the client address ('' unused when off)
--- KEYS[14] duplicate guard (thread, email, text)
--- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce_seconds,
---          events_max, audit_max, thread, status ('review' or 'spam'),
---          held (true: a rule wants a closer look, never auto-approved),
---          trust (approved comments that make a commenter trusted, 0 off),
---          flood_seconds (0 off), duplicate_seconds, reasons (text),
+-- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce, digest
+--          ('' none), seen_seconds (how long KEYS[1] outlives the thread's
+--          last comment), events_max, audit_max, thread, status ('review'
+--          or 'spam'), held (true: a rule wants a closer look, never
+--          auto-approved), trust (approved comments that make a commenter
+--          trusted, 0 off), flood_seconds (0 off), reasons (text),
 --          prefix (of the site's keys), waves (the features that may tie
 --          it to a spam wave), wave_seconds (how long a wave is remembered),
 --          limits (rate limits: {key, most, seconds left in its window})
--- ARGV[2]  JSON object: the comment's fields
+-- ARGV[2]  JSON object: the comment's fields (an empty one is left out)
 --
 -- Returns {id, outcome, status, retry_after}: outcome 'created', 'seen'
 -- (same nonce, nothing written), 'duplicate' (this text was sent before: its
@@ -27,7 +28,7 @@
 
 local o = cjson.decode(ARGV[1])
 
-local seen = redis.call('GET', KEYS[1])
+local seen = redis.call('HGET', KEYS[1], 'n:' .. o.nonce)
 if seen then
   return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or '', 0}
 end
@@ -36,7 +37,7 @@ for _, limit in ipairs(o.limits) do
     return {'', 'limited', '', limit[3]}
   end
 end
-local earlier = redis.call('GET', KEYS[14])
+local earlier = o.digest ~= '' and redis.call('HGET', KEYS[1], 'd:' .. o.digest)
 if earlier then
   return {earlier, 'duplicate', '', 0}
 end
@@ -63,7 +64,11 @@ end
 local id = redis.call('INCR', KEYS[2])
 local key = o.comment_prefix .. id
 local now = o.created_at  -- a string: Lua would print a large number in exponent form
-local fields = {'id', id, 'status', status, 'created_at', now, 'wave', wave}
+local fields = {'id', id, 'status', status, 'created_at', now}
+if wave ~= '' then
+  fields[#fields + 1] = 'wave'
+  fields[#fields + 1] = wave
+end
 for name, value in pairs(cjson.decode(ARGV[2])) do
   fields[#fields + 1] = name
   fields[#fields + 1] = value
@@ -108,8 +113,11 @@ if #o.waves > 0 then
   redis.call('ZREMRANGEBYSCORE', o.prefix .. 'waves', '-inf', '(' .. since)
 end
 
-redis.call('SET', KEYS[1], id, 'EX', o.nonce_seconds)
-redis.call('SET', KEYS[14], id, 'EX', o.duplicate_seconds)
+redis.call('HSET', KEYS[1], 'n:' .. o.nonce, id)
+if o.digest ~= '' then
+  redis.call('HSET', KEYS[1], 'd:' .. o.digest, id)
+end
+redis.call('EXPIRE', KEYS[1], o.seen_seconds)
 if o.flood_seconds > 0 then
   redis.call('SET', KEYS[13], id, 'EX', o.flood_seconds)
 end
