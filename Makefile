@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CATALOGS := $(wildcard moderation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint translations extract-messages clean bench bench-quick
+.PHONY: run test lint translations extract-messages clean bench bench-quick bench-workers
 
 run: $(VENV)/.runtime $(COMPILED)
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -47,6 +47,10 @@ clean:
 # The benchmark (bench/README.md): figures into bench/RESULTS.md. BENCH_ARGS="--seconds 5" etc.
 bench: $(VENV)/.dev $(COMPILED)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Which gunicorn workers and threads serve best here: bench/WORKERS.md, the source of gunicorn.conf.py's defaults.
+bench-workers: $(VENV)/.dev $(COMPILED)
+	$(BIN)/python bench/workers.py $(BENCH_ARGS)
 
 # The same at tiny sizes and 1-second runs, only to prove the harness works; the report goes to /tmp.
 bench-quick: $(VENV)/.dev $(COMPILED)
