@@ -34,9 +34,13 @@ class Keys:
     def thread_published(self, thread):
         return f"{self.prefix}thread:{thread}:published"
 
-    def thread_seen(self, thread):
-        """What the thread took in lately: ``n:<nonce>`` and ``d:<duplicate digest>`` → comment id."""
-        return f"{self.prefix}thread:{thread}:seen"
+    def thread_nonces(self, thread):
+        """The form-token nonces the thread took in lately → comment id."""
+        return f"{self.prefix}thread:{thread}:nonces"
+
+    def thread_duplicates(self, thread):
+        """Duplicate digests (thread, email, text) the thread took in lately → comment id."""
+        return f"{self.prefix}thread:{thread}:duplicates"
 
     def thread_version(self, thread):
         return f"{self.prefix}thread:{thread}:version"

@@ -96,8 +96,8 @@ class Store:
 
         The same nonce twice returns the first comment and writes nothing;
         so does the same ``duplicate_digest`` (thread, email and text) as
-        long as the thread took in a comment within 30 days. Both live in one
-        compact hash per thread, not in two keys per comment. A second comment
+        long as the thread took in a comment within 30 days. Both live in
+        compact hashes per thread, not in two keys per comment. A second comment
         from one address within ``flood_seconds`` is refused. A commenter with ``trust`` approved comments (0: off) is
         published at once unless the intake holds the comment. ``waves`` are
         the features that may tie it to others; if moderators rejected a wave
@@ -107,7 +107,7 @@ class Store:
         k = self.keys
         options = {
             "comment_prefix": k.comment_prefix, "created_at": str(now_ms), "nonce": nonce, "digest": duplicate_digest,
-            "seen_seconds": max(self.nonce_ttl_seconds, DUPLICATE_SECONDS),
+            "nonce_seconds": self.nonce_ttl_seconds, "duplicate_seconds": DUPLICATE_SECONDS,
             "events_max": self.events_max_length, "audit_max": self.audit_max_length, "thread": comment.thread,
             "status": intake.status, "held": intake.held, "trust": trust, "flood_seconds": flood_seconds,
             "reasons": "; ".join(intake.reasons),
@@ -130,10 +130,11 @@ class Store:
         # An empty field is not stored (reading it gives ""): a million pending comments would pay for their names.
         fields = {name: value for name, value in fields.items() if value}
         comment_id, outcome, status, retry_after = self._submit(
-            keys=[k.thread_seen(comment.thread), k.next_id, k.pending, k.thread_pending(comment.thread),
+            keys=[k.thread_nonces(comment.thread), k.next_id, k.pending, k.thread_pending(comment.thread),
                   k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
-                  k.email_approved(comment.email), k.flood(comment.ip or "-")],
+                  k.email_approved(comment.email), k.flood(comment.ip or "-"),
+                  k.thread_duplicates(comment.thread)],
             args=[json.dumps(options), json.dumps(fields, ensure_ascii=False)],
         )
         return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))

@@ -1,8 +1,7 @@
 -- Take in a new comment, exactly once per form token: into the moderation
 -- queue, straight to the spam list, or (a trusted commenter) published.
 --
--- KEYS[1]  what the thread took in lately (hash): 'n:' .. nonce (the form
---          token's) and 'd:' .. duplicate digest (thread, email, text) → id
+-- KEYS[1]  the thread's recent form-token nonces (hash: nonce → id)
 -- KEYS[2]  id counter             KEYS[3]  site's pending set
 -- KEYS[4]  thread's pending set   KEYS[5]  commenter's pending set
 -- KEYS[6]  pending count per thread
@@ -10,9 +9,11 @@
 -- KEYS[9]  spam list              KEYS[10] thread's published set
 -- KEYS[11] thread's version       KEYS[12] commenter's approved count
 -- KEYS[13] flood guard of the client address ('' unused when off)
+-- KEYS[14] the thread's recent duplicate digests (hash: digest of thread,
+--          email and text → id)
 -- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce, digest
---          ('' none), seen_seconds (how long KEYS[1] outlives the thread's
---          last comment), events_max, audit_max, thread, status ('review'
+--          ('' none), nonce_seconds and duplicate_seconds (how long KEYS[1]
+--          and KEYS[14] outlive the thread's last comment), events_max, audit_max, thread, status ('review'
 --          or 'spam'), held (true: a rule wants a closer look, never
 --          auto-approved), trust (approved comments that make a commenter
 --          trusted, 0 off), flood_seconds (0 off), reasons (text),
@@ -28,7 +29,7 @@
 
 local o = cjson.decode(ARGV[1])
 
-local seen = redis.call('HGET', KEYS[1], 'n:' .. o.nonce)
+local seen = redis.call('HGET', KEYS[1], o.nonce)
 if seen then
   return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or '', 0}
 end
@@ -37,7 +38,7 @@ for _, limit in ipairs(o.limits) do
     return {'', 'limited', '', limit[3]}
   end
 end
-local earlier = o.digest ~= '' and redis.call('HGET', KEYS[1], 'd:' .. o.digest)
+local earlier = o.digest ~= '' and redis.call('HGET', KEYS[14], o.digest)
 if earlier then
   return {earlier, 'duplicate', '', 0}
 end
@@ -113,11 +114,12 @@ if #o.waves > 0 then
   redis.call('ZREMRANGEBYSCORE', o.prefix .. 'waves', '-inf', '(' .. since)
 end
 
-redis.call('HSET', KEYS[1], 'n:' .. o.nonce, id)
+redis.call('HSET', KEYS[1], o.nonce, id)
+redis.call('EXPIRE', KEYS[1], o.nonce_seconds)
 if o.digest ~= '' then
-  redis.call('HSET', KEYS[1], 'd:' .. o.digest, id)
+  redis.call('HSET', KEYS[14], o.digest, id)
+  redis.call('EXPIRE', KEYS[14], o.duplicate_seconds)
 end
-redis.call('EXPIRE', KEYS[1], o.seen_seconds)
 if o.flood_seconds > 0 then
   redis.call('SET', KEYS[13], id, 'EX', o.flood_seconds)
 end

@@ -22,7 +22,8 @@ def comment(thread="t", **fields):
 def test_keys_carry_the_site_hash_tag():
     keys = Keys("news")
     names = [keys.next_id, keys.pending, keys.pending_per_thread, keys.decided, keys.audit, keys.events,
-             keys.comment(1), keys.thread_seen("ش"), keys.thread_pending("ش"), keys.thread_published("ش")]
+             keys.comment(1), keys.thread_nonces("ش"), keys.thread_duplicates("ش"), keys.thread_pending("ش"),
+             keys.thread_published("ش")]
     assert all(name.startswith("cm:{news}:") for name in names)
 
 
@@ -45,16 +46,18 @@ def test_store_submit_same_nonce_returns_first_id(store, redis_client):
     assert (first.outcome, first.status) == ("created", "pending")
     assert (second.id, second.outcome) == (first.id, "seen")
     assert redis_client.zcard("cm:{main}:pending") == 1
-    assert redis_client.hget("cm:{main}:thread:t:seen", "n:same") == str(first.id)
-    assert store.nonce_ttl_seconds < redis_client.ttl("cm:{main}:thread:t:seen") <= 30 * 24 * 3600
+    assert redis_client.hget("cm:{main}:thread:t:nonces", "same") == str(first.id)
+    assert 0 < redis_client.ttl("cm:{main}:thread:t:nonces") <= store.nonce_ttl_seconds
 
 
 def test_store_remembers_nonces_and_duplicates_compactly(store, redis_client):
-    """Two short fields per comment in one hash per thread, not two keys per comment."""
+    """A short field per comment in two hashes per thread, not two keys per comment."""
     for i in range(300):
         store.submit(comment(body=f"text {i}"), nonce=f"nonce-{i}", now_ms=i, duplicate_digest=f"digest-{i}")
-    assert redis_client.object("encoding", "cm:{main}:thread:t:seen") in {"listpack", "ziplist"}
-    assert redis_client.hlen("cm:{main}:thread:t:seen") == 600
+    for kind in ("nonces", "duplicates"):
+        assert redis_client.object("encoding", f"cm:{{main}}:thread:t:{kind}") in {"listpack", "ziplist"}
+        assert redis_client.hlen(f"cm:{{main}}:thread:t:{kind}") == 300
+    assert 3 * 24 * 3600 < redis_client.ttl("cm:{main}:thread:t:duplicates") <= 30 * 24 * 3600
     again = store.submit(comment(body="text 7"), nonce="another", now_ms=999, duplicate_digest="digest-7")
     assert (again.id, again.outcome) == (8, "duplicate")
 
