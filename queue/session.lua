@@ -1,5 +1,9 @@
 -- Load a moderator's session and keep it alive (sliding idle timeout).
 --
+-- The timeout is pushed back only once it has run down by a minute (or a
+-- tenth of it, if shorter): most requests then write nothing, and a write
+-- costs an fsync before the answer (appendfsync always).
+--
 -- KEYS[1] the session   ARGV[1] idle timeout, ms   ARGV[2] moderator key prefix
 -- Returns {name, role} or {} when the session has expired, its account was
 -- removed, or its password changed since it began.
@@ -14,5 +18,8 @@ if not account[1] or account[2] ~= epoch then
   redis.call('DEL', KEYS[1])
   return {}
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local idle = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < idle - math.min(60000, math.floor(idle / 10)) then
+  redis.call('PEXPIRE', KEYS[1], idle)
+end
 return {name, account[1]}

@@ -189,6 +189,21 @@ def test_idle_timeout_is_a_setting(make_app, make_moderator, redis_client):
     assert 0 < redis_client.pttl(session_key) <= 60_000
 
 
+def test_idle_timeout_slides_without_a_write_on_every_request(make_app, make_moderator, redis_client):
+    """Each write costs an fsync: the timeout is pushed back only once it ran down by a minute."""
+    app = make_app(SESSION_IDLE_SECONDS=3600)
+    make_moderator("mona")
+    client = app.test_client()
+    log_in(client, "mona")
+    [session_key] = redis_client.keys("cm:{main}:session:*")
+    redis_client.pexpire(session_key, 3_600_000 - 10_000)
+    assert client.get("/moderate/").status_code == 200
+    assert redis_client.pttl(session_key) <= 3_600_000 - 10_000  # ten seconds idle: left as it was
+    redis_client.pexpire(session_key, 3_600_000 - 120_000)
+    assert client.get("/moderate/").status_code == 200
+    assert redis_client.pttl(session_key) > 3_600_000 - 10_000  # two minutes idle: a full hour again
+
+
 def test_password_never_logged(make_app, make_moderator, caplog):
     caplog.set_level("DEBUG")
     app = make_app()
