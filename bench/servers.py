@@ -34,6 +34,7 @@ SHARED_SETTINGS = {
     "timeout": "--timeout",
     "graceful_timeout": "--graceful-timeout",
     "backlog": "--backlog",
+    "reuse_port": "--reuse-port",
     "accesslog": "--access-logfile",
     "access_log_format": "--access-logformat",
 }
@@ -68,7 +69,10 @@ def gunicorn_settings(workdir):
 def gunicorn_flags(settings):
     flags = []
     for name, value in settings.items():
-        flags += [SHARED_SETTINGS[name], str(value)]
+        if value is True:  # a switch: the flag alone
+            flags.append(SHARED_SETTINGS[name])
+        elif value is not False:
+            flags += [SHARED_SETTINGS[name], str(value)]
     return flags
 
 

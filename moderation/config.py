@@ -24,7 +24,7 @@ DEFAULTS = {
     "REPLY_MAX_DEPTH": 3,
     # Abuse: a form sent sooner than this after it was shown is spam (0: off);
     # one address may not post twice within FLOOD_SECONDS (0: off); each address
-    # and each email may post this often ("": no limit).
+    # and each email may post this often ("off": no limit).
     "FORM_MIN_SECONDS": 3,
     "FLOOD_SECONDS": 15,
     "SUBMIT_RATE_LIMIT": "5/minute;30/hour",

@@ -34,7 +34,10 @@ class Counter:
 
 
 def parse(text):
-    """``"5/minute;30/hour"`` (also ``5 per minute``, ``10/5 minutes``) as Windows."""
+    """``"5/minute;30/hour"`` (also ``5 per minute``, ``10/5 minutes``) as Windows;
+    ``off`` (or nothing) for none."""
+    if text.strip().lower() == "off":
+        return ()
     windows = []
     for part in filter(None, (p.strip() for p in re.split(r"[;,]", text))):
         match = ONE_LIMIT.fullmatch(part)

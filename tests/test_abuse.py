@@ -218,6 +218,7 @@ def test_rate_limit_counts_only_comments_taken_in(make_app):
     ("10 per 5 minutes", [(10, 300)]),
     ("1/second, 100/day", [(1, 1), (100, 86400)]),
     ("", []),
+    ("off", []),
 ])
 def test_rate_limit_setting(text, windows):
     assert [(w.count, w.seconds) for w in limits.parse(text)] == windows
