@@ -29,9 +29,9 @@ from moderation.embedded import EmbeddedRedis  # noqa: E402
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 # Measured side by side with `make bench-workers` (bench/WORKERS.md): on 2 cores,
-# 2 processes of 4 threads submit as fast as 3 or 4 processes (within the
-# machine's noise) with the lowest p99, and keep half the memory of 4 (each
-# process holds its own rendered pages). Threads cover the Redis fsync waits.
+# 2 processes of 4 threads submit faster than 2 x 8, 3 x 4, 4 x 2 and 4 x 4,
+# with the lowest p99, and keep the fewest copies of the rendered pages (one
+# per process). Threads cover the Redis fsync waits.
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
