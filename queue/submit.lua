@@ -13,10 +13,11 @@
 --          email and text → id)
 -- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce, digest
 --          ('' none), nonce_seconds and duplicate_seconds (how long KEYS[1]
---          and KEYS[14] outlive the thread's last comment), events_max, audit_max, thread, status ('review'
---          or 'spam'), held (true: a rule wants a closer look, never
---          auto-approved), trust (approved comments that make a commenter
---          trusted, 0 off), flood_seconds (0 off), reasons (text),
+--          and KEYS[14] outlive the thread's last comment), events_max,
+--          audit_max, thread, status ('review' or 'spam'), held (true: a
+--          rule wants a closer look, never auto-approved), trust (approved
+--          comments that make a commenter trusted, 0 off), flood_seconds
+--          (0 off), reasons (text),
 --          prefix (of the site's keys), waves (the features that may tie
 --          it to a spam wave), wave_seconds (how long a wave is remembered),
 --          limits (rate limits: {key, most, seconds left in its window})
