@@ -97,9 +97,10 @@ class Store:
         The same nonce twice returns the first comment and writes nothing;
         so does the same ``duplicate_digest`` (thread, email and text) as
         long as the thread took in a comment within 30 days. Both live in
-        compact hashes per thread, not in two keys per comment. A second comment
-        from one address within ``flood_seconds`` is refused. A commenter with ``trust`` approved comments (0: off) is
-        published at once unless the intake holds the comment. ``waves`` are
+        compact hashes per thread, not in two keys per comment. A second
+        comment from one address within ``flood_seconds`` is refused. A
+        commenter with ``trust`` approved comments (0: off) is published at
+        once unless the intake holds the comment. ``waves`` are
         the features that may tie it to others; if moderators rejected a wave
         with one of them, the comment goes to spam. ``limits`` (limits.Counter)
         are checked first and counted when the comment is taken in.
