@@ -4,6 +4,9 @@ The form must work inside a third-party iframe where the browser drops
 cookies, so it cannot rest on session CSRF. Instead it carries a token signed
 with the secret key, naming the thread, the moment it was issued and a random
 nonce; the nonce is also the submission's idempotency key.
+
+``Form`` is the base of every form here and in the console: WTForms' own
+messages in the page's language, from a catalog read once per locale.
 """
 
 import secrets
