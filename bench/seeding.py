@@ -13,13 +13,14 @@ looks the same in Redis either way.)
 
 import collections
 import os
+import random
 import secrets
 import time
 
 import redis
 from corpus import USER_AGENT
 
-from moderation import create_app, intake
+from moderation import create_app, forms, intake
 from moderation.models import Decision, NewComment
 
 BACKGROUND_TIMEOUT_SECONDS = 600
@@ -82,7 +83,7 @@ class Loader:
         created, sampled, answers = [], {}, []
         pipe = self.client.pipeline(transaction=False)
         for n, (comment, created_ms) in enumerate(comments):
-            nonce = secrets.token_urlsafe(16)  # as long as a form token's nonce
+            nonce = secrets.token_urlsafe(forms.NONCE_BYTES)  # as long as a form token's nonce
             # The service keys its duplicate guard by thread, email and text, as here.
             digest = intake.duplicate_digest(comment.thread, comment.email, comment.body)
             keys, args = self.record(self.store.submit, comment, nonce, created_ms, duplicate_digest=digest)
@@ -123,11 +124,20 @@ class Loader:
         return counter(key) if counter else 0
 
     def pending_count(self):
-        return self.client.zcard(self.keys.pending)
+        return self.store.pending_count()
 
     def random_pending(self, count):
-        """``count`` different pending ids, anywhere in the queue."""
-        return [int(i) for i in self.client.zrandmember(self.keys.pending, count)]
+        """``count`` different pending ids (fewer if fewer wait), drawn from every id ever given."""
+        count = min(count, self.pending_count())
+        last_id = int(self.client.get(self.keys.next_id) or 0)
+        chosen = set()
+        while len(chosen) < count:
+            ids = random.sample(range(1, last_id + 1), min(last_id, 2 * count))
+            with self.client.pipeline(transaction=False) as pipe:
+                for comment_id in ids:
+                    pipe.getbit(self.keys.pending, comment_id)
+                chosen.update(i for i, waiting in zip(ids, pipe.execute(), strict=True) if waiting)
+        return list(chosen)[:count]
 
     def wait_for_background(self):
         """Until no snapshot or rewrite runs: a fork copying a million comments
@@ -202,9 +212,11 @@ def memory_breakdown(loader):
     kind → bytes per comment, own: bytes of the comment's field values).
     A key of one comment alone (its hash) counts whole; a sorted set the
     comment is a member of counts its bytes per member, a hash of several
-    comments its bytes per field that names this comment; a stream
-    counts its bytes per pending comment (streams are capped). Keys shared
-    otherwise (counters) cost next to nothing per comment and are left out.
+    comments its bytes per field that names this comment; a stream and the
+    site's bitmap of pending ids count their bytes per pending comment
+    (streams are capped; the bitmap has a bit for every id ever given). Keys
+    shared otherwise (counters) cost next to nothing per comment and are
+    left out.
     """
     client, pending = loader.client, max(loader.pending_count(), 1)
     # A string of the comment's own holds its id.
@@ -230,7 +242,7 @@ def memory_breakdown(loader):
                 if key not in shares:
                     shares[key] = loader.usage(key) / max(len(values), 1)
                 add(totals, label, shares[key] * values.count(str(comment_id)))
-            elif kind == "stream":
+            elif kind == "stream" or key == loader.keys.pending:
                 if key not in shares:
                     shares[key] = loader.usage(key) / pending
                 add(totals, label, shares[key])

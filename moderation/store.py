@@ -135,7 +135,7 @@ class Store:
                   k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
                   k.email_approved(comment.email), k.flood(comment.ip or "-"),
-                  k.thread_duplicates(comment.thread)],
+                  k.thread_duplicates(comment.thread), k.pending_count],
             args=[json.dumps(options), json.dumps(fields, ensure_ascii=False)],
         )
         return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))
@@ -206,7 +206,7 @@ class Store:
                    "force": bool(force), "body": body, "wave": wave, "wave_seconds": int(wave_seconds)}
         if lesson is not None:
             options["learn"] = self._learning(lesson)
-        return self._decide(keys=[k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
+        return self._decide(keys=[k.pending, k.pending_per_thread, k.decided, k.audit, k.events, k.pending_count],
                             args=[json.dumps(options, ensure_ascii=False), *comment_ids])
 
     @translated
@@ -217,7 +217,8 @@ class Store:
         """
         k = self.keys
         result = self._undo(
-            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events],
+            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events,
+                  k.pending_count],
             args=[k.prefix, moderator, now_ms, flag(is_admin), window_ms,
                   self.audit_max_length, self.events_max_length, comment_id,
                   json.dumps(self._learning(lesson) if lesson else {}, ensure_ascii=False)],
@@ -281,7 +282,8 @@ class Store:
         """Move a comment from the spam list back into the queue (held for a closer look)."""
         k = self.keys
         result = self._rescue(
-            keys=[k.comment(comment_id), k.spam, k.pending, k.pending_per_thread, k.audit, k.events],
+            keys=[k.comment(comment_id), k.spam, k.pending, k.pending_per_thread, k.audit, k.events,
+                  k.pending_count],
             args=[k.prefix, moderator, now_ms, self.audit_max_length, self.events_max_length, comment_id],
         )
         _raise_for(result, comment_id)
@@ -335,7 +337,7 @@ class Store:
 
     @translated
     def pending_count(self):
-        return self.client.zcard(self.keys.pending)
+        return int(self.client.get(self.keys.pending_count) or 0)
 
     @translated
     def busiest_threads(self, limit=10):

@@ -3,8 +3,9 @@
 -- One comment, a moderator's selection, or a whole spam wave: every comment
 -- is moved in this one step, and each gets its own audit entry.
 --
--- KEYS[1] site's pending set   KEYS[2] pending count per thread
+-- KEYS[1] site's pending ids (bitmap)   KEYS[2] pending count per thread
 -- KEYS[3] decided set (by decision time)   KEYS[4] audit stream   KEYS[5] event stream
+-- KEYS[6] how many comments are pending
 -- ARGV[1] JSON options: prefix (of the site's keys), status ('approved' or
 --         'rejected'), moderator, now (ms, a string), reason, audit_max,
 --         events_max, force (decide even if another moderator claimed it),
@@ -39,7 +40,9 @@ for i = 2, #ARGV do
   else
     local thread, created_at, email = c[2], c[3], string.lower(c[6] or '')
     redis.call('HSET', key, 'status', o.status, 'decided_by', o.moderator, 'decided_at', now, 'reason', o.reason)
-    redis.call('ZREM', KEYS[1], id)
+    if redis.call('SETBIT', KEYS[1], id, 0) == 1 then
+      redis.call('DECR', KEYS[6])
+    end
     redis.call('ZREM', prefix .. 'thread:' .. thread .. ':pending', id)
     redis.call('ZREM', prefix .. 'email:' .. email .. ':pending', id)
     if tonumber(redis.call('ZINCRBY', KEYS[2], -1, thread)) <= 0 then

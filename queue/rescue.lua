@@ -1,7 +1,8 @@
 -- Rescue a comment from the spam list: back into the moderation queue.
 --
--- KEYS[1] comment hash   KEYS[2] spam list   KEYS[3] site's pending set
+-- KEYS[1] comment hash   KEYS[2] spam list   KEYS[3] site's pending ids (bitmap)
 -- KEYS[4] pending count per thread   KEYS[5] audit stream   KEYS[6] event stream
+-- KEYS[7] how many comments are pending
 -- ARGV[1] key prefix of the site   ARGV[2] moderator   ARGV[3] now, ms
 -- ARGV[4] audit max length   ARGV[5] event max length   ARGV[6] comment id
 -- Returns {'ok'}, {'missing'}, or {'decided', status, by, at} when it is not on the spam list.
@@ -16,7 +17,9 @@ end
 local thread, created_at, id, prefix = c[2], c[3], ARGV[6], ARGV[1]
 redis.call('HSET', KEYS[1], 'status', 'pending', 'held', '1')
 redis.call('ZREM', KEYS[2], id)
-redis.call('ZADD', KEYS[3], created_at, id)
+if redis.call('SETBIT', KEYS[3], id, 1) == 0 then
+  redis.call('INCR', KEYS[7])
+end
 redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
 redis.call('ZADD', prefix .. 'email:' .. string.lower(c[4] or '') .. ':pending', created_at, id)
 redis.call('ZINCRBY', KEYS[4], 1, thread)

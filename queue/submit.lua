@@ -2,7 +2,7 @@
 -- queue, straight to the spam list, or (a trusted commenter) published.
 --
 -- KEYS[1]  the thread's recent form-token nonces (hash: nonce → id)
--- KEYS[2]  id counter             KEYS[3]  site's pending set
+-- KEYS[2]  id counter             KEYS[3]  site's pending ids (bitmap)
 -- KEYS[4]  thread's pending set   KEYS[5]  commenter's pending set
 -- KEYS[6]  pending count per thread
 -- KEYS[7]  event stream           KEYS[8]  audit stream
@@ -11,6 +11,7 @@
 -- KEYS[13] flood guard of the client address ('' unused when off)
 -- KEYS[14] the thread's recent duplicate digests (hash: digest of thread,
 --          email and text → id)
+-- KEYS[15] how many comments are pending
 -- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce, digest
 --          ('' none), nonce_seconds and duplicate_seconds (how long KEYS[1]
 --          and KEYS[14] outlive the thread's last comment), events_max,
@@ -78,7 +79,8 @@ end
 redis.call('HSET', key, unpack(fields))
 
 if status == 'pending' then
-  redis.call('ZADD', KEYS[3], now, id)
+  redis.call('SETBIT', KEYS[3], id, 1)
+  redis.call('INCR', KEYS[15])
   redis.call('ZADD', KEYS[4], now, id)
   redis.call('ZADD', KEYS[5], now, id)
   redis.call('ZINCRBY', KEYS[6], 1, o.thread)

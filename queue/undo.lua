@@ -1,8 +1,9 @@
 -- Return a decided comment to the queue (undo an approval or a rejection).
 --
--- KEYS[1] comment hash      KEYS[2] site's pending set
+-- KEYS[1] comment hash      KEYS[2] site's pending ids (bitmap)
 -- KEYS[3] pending count per thread   KEYS[4] decided set
 -- KEYS[5] audit stream      KEYS[6] event stream
+-- KEYS[7] how many comments are pending
 -- ARGV[1] key prefix of the site   ARGV[2] moderator
 -- ARGV[3] now, ms   ARGV[4] '1' if the moderator is an admin (any decision, any time)
 -- ARGV[5] undo window, ms (for the moderator who decided)
@@ -30,7 +31,9 @@ end
 local thread, created_at, id, prefix = c[2], c[3], ARGV[8], ARGV[1]
 redis.call('HSET', KEYS[1], 'status', 'pending')
 redis.call('HDEL', KEYS[1], 'decided_by', 'decided_at', 'reason')
-redis.call('ZADD', KEYS[2], created_at, id)
+if redis.call('SETBIT', KEYS[2], id, 1) == 0 then
+  redis.call('INCR', KEYS[7])
+end
 redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
 redis.call('ZADD', prefix .. 'email:' .. string.lower(c[6] or '') .. ':pending', created_at, id)
 redis.call('ZINCRBY', KEYS[3], 1, thread)

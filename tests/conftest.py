@@ -147,3 +147,17 @@ def logged_in(app, name):
 def moderator_client(app, team):
     """A client logged in as moderator "mona"."""
     return logged_in(app, "mona")
+
+
+def pending_count(client, site="main"):
+    """How many comments the site's queue holds, read straight from Redis."""
+    return int(client.get(f"cm:{{{site}}}:pending-count") or 0)
+
+
+def pending_ids(client, site="main"):
+    """The ids in the site's queue (the bits set in its bitmap), oldest first."""
+    last_id = int(client.get(f"cm:{{{site}}}:next-id") or 0)
+    with client.pipeline(transaction=False) as pipe:
+        for comment_id in range(1, last_id + 1):
+            pipe.getbit(f"cm:{{{site}}}:pending-ids", comment_id)
+        return [i for i, waiting in zip(range(1, last_id + 1), pipe.execute(), strict=True) if waiting]

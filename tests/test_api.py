@@ -8,6 +8,8 @@ import pytest
 from moderation.models import Decision, NewComment
 from moderation.openapi import document
 
+from .conftest import pending_count
+
 THREAD = "article-1"
 
 
@@ -145,7 +147,7 @@ def test_api_submit_same_token_queues_once(client, redis_client):
     first = submit_json(client, token=token)
     second = submit_json(client, token=token)
     assert first.get_json()["id"] == second.get_json()["id"]
-    assert redis_client.zcard("cm:{main}:pending") == 1
+    assert pending_count(redis_client) == 1
 
 
 @pytest.mark.parametrize(("fields", "field"), [
@@ -164,7 +166,7 @@ def test_api_submit_errors_by_field(client, redis_client, fields, field):
     body = response.get_json()
     assert body["error"] == "invalid"
     assert field in body["errors"]
-    assert redis_client.zcard("cm:{main}:pending") == 0
+    assert pending_count(redis_client) == 0
     check(response, "/api/v1/threads/{thread}/comments", "post")
 
 

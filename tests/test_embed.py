@@ -6,7 +6,7 @@ import pytest
 
 from moderation.models import Decision, NewComment
 
-from .conftest import form_token
+from .conftest import form_token, pending_count
 
 
 def text(response):
@@ -133,7 +133,7 @@ def test_reader_form_checks_where_it_was_sent_from(make_app, headers, status, re
     assert response.status_code == status
     if status == 403:
         assert "where from?" in text(response)
-        assert redis_client.zcard("cm:{main}:pending") == 0
+        assert pending_count(redis_client) == 0
 
 
 def test_hsts_only_under_https(client):

@@ -10,6 +10,8 @@ from moderation.embedded import EmbeddedRedis
 from moderation.models import NewComment
 from moderation.store import Store
 
+from .conftest import pending_count, pending_ids
+
 
 def client_for(server):
     return redis.Redis.from_url(server.url, decode_responses=True)
@@ -58,7 +60,7 @@ def test_embedded_keeps_data_across_clean_restart(tmp_path):
     server.start()
     try:
         client = client_for(server)
-        assert client.zrange("cm:{main}:pending", 0, -1) == [str(i) for i in ids]
+        assert pending_ids(client) == [int(i) for i in ids]
         client.close()
     finally:
         server.stop()
@@ -73,7 +75,7 @@ def test_embedded_keeps_acknowledged_comments_after_kill_9(tmp_path):
     server.start()
     try:
         client = client_for(server)
-        assert client.zcard("cm:{main}:pending") == 200
+        assert pending_count(client) == 200
         assert client.hget(f"cm:{{main}}:comment:{ids[-1]}", "body") == "body 199"
         client.close()
     finally:

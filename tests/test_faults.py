@@ -12,7 +12,7 @@ from moderation.embedded import EmbeddedRedis
 from moderation.models import Decision, NewComment
 from moderation.store import Store
 
-from .conftest import SECRET, form_token
+from .conftest import SECRET, form_token, pending_count, pending_ids
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_kill_9_of_redis_loses_no_acknowledged_submission_or_decision(own_redis)
     own_redis.start()
     client = client_of(own_redis)
     store = Store(client)
-    assert client.zcard("cm:{main}:pending") == 180
+    assert pending_count(client) == 180
     statuses = [c.status for c in store.get_many(ids)]
     assert statuses[:120] == ["approved" if i % 2 else "rejected" for i in ids[:120]]
     assert statuses[120:] == ["pending"] * 180
@@ -92,7 +92,7 @@ def test_spool_takes_in_every_comment_once_in_order(faulty_app, own_redis):
         assert services.replay_spool() == 0  # and again: nothing twice
     redis_client = client_of(own_redis)
     bodies = [redis_client.hget(f"cm:{{main}}:comment:{i}", "body")
-              for i in redis_client.zrange("cm:{main}:pending", 0, -1)]
+              for i in pending_ids(redis_client)]
     assert bodies == [f"kept while away {i}" for i in range(5)]
     assert not spool.waiting()
     redis_client.close()
@@ -109,9 +109,9 @@ def test_spool_is_replayed_without_anyone_asking(faulty_app, own_redis):
     own_redis.start()
     redis_client = client_of(own_redis)
     deadline = time.monotonic() + 15
-    while redis_client.zcard("cm:{main}:pending") == 0 and time.monotonic() < deadline:
+    while pending_count(redis_client) == 0 and time.monotonic() < deadline:
         time.sleep(0.1)  # the replayer checks every 0.2 s; this waits for it, bounded
-    assert redis_client.zcard("cm:{main}:pending") == 1
+    assert pending_count(redis_client) == 1
     redis_client.close()
 
 

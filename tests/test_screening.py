@@ -4,7 +4,7 @@ import pytest
 
 from moderation.models import Decision, NewComment
 
-from .conftest import csrf_token, form_token, logged_in
+from .conftest import csrf_token, form_token, logged_in, pending_count
 
 
 def text(response):
@@ -176,7 +176,7 @@ def test_rejecting_a_wave_rejects_each_once_and_catches_new_members(app, team, c
                                                        "feature": "domain:cheap-meds.example"},
                               headers={"Accept": "application/json"})
     assert len(response.get_json()["done"]) == 6
-    assert redis_client.zcard("cm:{main}:pending") == 0
+    assert pending_count(redis_client) == 0
     rejected = [e for _, e in redis_client.xrange("cm:{main}:audit") if e["action"] == "rejected"]
     assert len(rejected) == 6 and len({e["id"] for e in rejected}) == 6
     send(client, comment="More deals at https://cheap-meds.example/again", email="late@example.com",

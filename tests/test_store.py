@@ -9,8 +9,10 @@ from redis.retry import Retry
 
 from moderation.errors import AlreadyDecided, CommentNotFound, StoreUnavailable
 from moderation.keys import Keys
-from moderation.models import Decision, NewComment, Status
+from moderation.models import Decision, Intake, NewComment, Status
 from moderation.store import Store
+
+from .conftest import pending_count, pending_ids
 
 
 def comment(thread="t", **fields):
@@ -45,7 +47,7 @@ def test_store_submit_same_nonce_returns_first_id(store, redis_client):
     second = store.submit(comment(body="different"), nonce="same", now_ms=2)
     assert (first.outcome, first.status) == ("created", "pending")
     assert (second.id, second.outcome) == (first.id, "seen")
-    assert redis_client.zcard("cm:{main}:pending") == 1
+    assert pending_count(redis_client) == 1
     assert redis_client.hget("cm:{main}:thread:t:nonces", "same") == str(first.id)
     assert 0 < redis_client.ttl("cm:{main}:thread:t:nonces") <= store.nonce_ttl_seconds
 
@@ -70,11 +72,44 @@ def test_store_submit_counts_pending_per_thread(store, redis_client):
         ("busy", 3.0), ("quiet", 1.0)]
 
 
+def test_store_queue_is_a_bitmap_walked_lowest_id_first(store, redis_client):
+    """A bit per id ever given; pages walk it across whole bytes of decided ids."""
+    ids = [store.submit(comment(body=f"text {i}"), nonce=f"n{i}", now_ms=i).id for i in range(40)]
+    decided = {ids[i] for i in (0, 6, 7, 8, 15, 16, 17, 18, 19, 20, 21, 22, 23, 39)}
+    store.decide_many(sorted(decided), Decision.REJECT, "mona", now_ms=100)
+    seen, cursor = [], None
+    while True:
+        page = store.queue_page("", 0, cursor=cursor, size=3)
+        seen += [c.id for c in page.comments]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == [i for i in ids if i not in decided]
+    assert store.pending_count() == pending_count(redis_client) == 26
+    assert redis_client.strlen("cm:{main}:pending-ids") == 6  # bits 0 to 40
+
+
+def test_store_pending_count_stays_exact_through_every_move(store, redis_client):
+    first = store.submit(comment(body="one"), nonce="1", now_ms=1).id
+    second = store.submit(comment(body="two"), nonce="2", now_ms=2).id
+    store.decide(first, Decision.APPROVE, "mona", now_ms=3)
+    with pytest.raises(AlreadyDecided):
+        store.decide(first, Decision.REJECT, "mona", now_ms=4)
+    assert store.pending_count() == 1
+    store.undo(first, "mona", now_ms=5, is_admin=False, window_ms=60_000)
+    assert store.pending_count() == 2
+    spam = store.submit(comment(body="three"), nonce="3", now_ms=6, intake=Intake(status="spam")).id
+    assert store.pending_count() == 2
+    store.rescue(spam, "mona", now_ms=7)
+    assert store.pending_count() == 3
+    assert pending_ids(redis_client) == [first, second, spam]
+
+
 def test_store_decide_approve_publishes_and_audits(store, redis_client):
     comment_id = store.submit(comment(thread="t"), nonce="n", now_ms=1000).id
     store.decide(comment_id, Decision.APPROVE, "mona", now_ms=2000)
     assert [c.id for c in store.published("t")] == [comment_id]
-    assert redis_client.zcard("cm:{main}:pending") == 0
+    assert pending_count(redis_client) == 0
     assert redis_client.zcard("cm:{main}:thread:t:pending") == 0
     assert redis_client.zscore("cm:{main}:pending-per-thread", "t") is None
     [(_, entry)] = redis_client.xrange("cm:{main}:audit")
