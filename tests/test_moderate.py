@@ -467,6 +467,17 @@ def test_get_of_an_action_url_confirms_and_changes_nothing(moderator_client, sto
     assert store.get(comment_id).status == "pending"
 
 
+def test_comment_page_forms_carry_a_token_that_decides(moderator_client, store):
+    # The decision form signs its session token when the page shows it, not when it is built.
+    [comment_id] = submit(store)
+    page = text(moderator_client.get(f"/moderate/comments/{comment_id}"))
+    tokens = re.findall(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', page)
+    assert len(tokens) == 2
+    response = moderator_client.post(f"/moderate/comments/{comment_id}/approve", data={"csrf_token": tokens[0]})
+    assert response.status_code == 303
+    assert store.get(comment_id).status == "approved"
+
+
 # Undo
 
 def test_undo_by_the_decider_returns_it_to_the_queue(moderator_client, client, store):
