@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, jsonify, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from . import accounts
 from .extensions import login_manager
@@ -47,8 +49,15 @@ def unauthorized():
 
 def wants_json():
     """A script (fetch) rather than a browser page asked."""
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return prefers_json(request.headers.get("Accept"))
+
+
+@functools.lru_cache(maxsize=64)
+def prefers_json(accept):
+    # Browsers and scripts send a handful of distinct Accept headers: each is parsed once per process.
+    accepted = parse_accept_header(accept, MIMEAccept)
+    best = accepted.best_match(["text/html", "application/json"])
+    return best == "application/json" and accepted[best] > accepted["text/html"]
 
 
 def start_session(session_id):

@@ -1,8 +1,12 @@
 """Language and direction of each page: locale selection and template helpers."""
 
+import functools
+
 from babel import Locale
 from flask import current_app, request, session
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
 def query_value(name):
@@ -25,7 +29,14 @@ def select_locale():
             chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
+    best = best_language(request.headers.get("Accept-Language"), tuple(languages))
+    return best or current_app.config["DEFAULT_LOCALE"]
+
+
+@functools.lru_cache(maxsize=64)
+def best_language(accept_language, languages):
+    # Readers' browsers send a handful of distinct Accept-Language headers: each is parsed once per process.
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
 
 
 def select_timezone():

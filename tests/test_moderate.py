@@ -331,6 +331,17 @@ def test_queue_in_arabic_is_rtl(moderator_client, store):
     assert '<html lang="ar" dir="rtl">' in text(moderator_client.get("/moderate/log"))
 
 
+def test_each_request_gets_the_language_and_the_answer_it_asks_for(moderator_client, store):
+    # The Accept headers are parsed once per distinct value (i18n.best_language, auth.prefers_json).
+    for language, direction in (("en", "ltr"), ("ar", "rtl"), ("en", "ltr")):
+        page = text(moderator_client.get("/moderate/", headers={"Accept-Language": language}))
+        assert f'<html lang="{language}" dir="{direction}">' in page
+    first, second = submit(store, n=2)
+    assert post(moderator_client, f"/moderate/comments/{first}/approve", json=True).get_json()["id"] == first
+    assert post(moderator_client, f"/moderate/comments/{second}/approve").status_code == 303
+    assert post(moderator_client, "/moderate/comments/999/approve", json=True).get_json()["error"] == "not_found"
+
+
 def test_queue_pages_cannot_be_framed(moderator_client):
     response = moderator_client.get("/moderate/")
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
