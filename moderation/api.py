@@ -137,11 +137,11 @@ def submit(thread):
     except Duplicate:
         return jsonify(error="duplicate",
                        errors={"comment": _("You have already said that, word for word, under this article.")}), 409
-    except Flood:
-        message = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
-        return jsonify(error="too_many_requests", message=message), 429
     except RateLimited as limited:
-        message = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
+        if isinstance(limited, Flood):
+            message = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
+        else:
+            message = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
         return jsonify(error="too_many_requests", message=message), 429, {"Retry-After": str(limited.retry_after)}
     if comment_id is None:  # kept in the spool until Redis answers again
         return jsonify(id=None, status="received", pending_url=None), 202

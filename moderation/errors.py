@@ -35,16 +35,16 @@ class Duplicate(ModerationError):
         self.comment_id = comment_id
 
 
-class Flood(ModerationError):
-    """The same address sent a comment moments ago."""
-
-
 class RateLimited(ModerationError):
     """This address or email sent its share of comments for now (``SUBMIT_RATE_LIMIT``)."""
 
     def __init__(self, retry_after):
         super().__init__(f"rate limited for {retry_after} s")
         self.retry_after = retry_after
+
+
+class Flood(RateLimited):
+    """The same address sent a comment moments ago (``FLOOD_SECONDS``)."""
 
 
 class InvalidToken(ModerationError):

@@ -145,12 +145,12 @@ def submit(thread, form, here, embedded):
     except Duplicate:
         form.comment.errors = [_("You have already said that, word for word, under this article.")]
         return thread_page(thread, form, 409, here, embedded)
-    except Flood:
-        notice = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
-        return thread_page(thread, form, 429, here, embedded, notice=notice)
     except RateLimited as limited:
         # The form comes back with everything typed and its token, which still queues one comment later.
-        notice = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
+        if isinstance(limited, Flood):
+            notice = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")
+        else:
+            notice = _("You are sending comments too quickly. Please wait a minute, then send this one again.")
         response = thread_page(thread, form, 429, here, embedded, notice=notice)
         response.headers["Retry-After"] = str(limited.retry_after)
         return response

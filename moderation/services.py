@@ -75,7 +75,7 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
     if result.outcome == "duplicate":
         raise Duplicate(result.id)
     if result.outcome == "flood":
-        raise Flood()
+        raise Flood(result.retry_after)
     if result.outcome == "limited":
         logger.info("a comment on thread %r over the rate limit", comment.thread)
         raise RateLimited(result.retry_after)

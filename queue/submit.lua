@@ -26,8 +26,9 @@
 --
 -- Returns {id, outcome, status, retry_after}: outcome 'created', 'seen'
 -- (same nonce, nothing written), 'duplicate' (this text was sent before: its
--- id), 'flood' (too soon after the last one from this address: id '') or
--- 'limited' (a rate limit is reached: retry_after seconds until it is not).
+-- id), 'flood' (too soon after the last one from this address: id '',
+-- retry_after seconds until the address may send again) or 'limited' (a
+-- rate limit is reached: retry_after seconds until it is not).
 
 local o = cjson.decode(ARGV[1])
 
@@ -44,8 +45,11 @@ local earlier = o.digest ~= '' and redis.call('HGET', KEYS[14], o.digest)
 if earlier then
   return {earlier, 'duplicate', '', 0}
 end
-if o.flood_seconds > 0 and redis.call('EXISTS', KEYS[13]) == 1 then
-  return {'', 'flood', '', 0}
+if o.flood_seconds > 0 then
+  local wait = redis.call('TTL', KEYS[13])
+  if wait >= 0 then
+    return {'', 'flood', '', math.max(wait, 1)}
+  end
 end
 
 -- A new member of a wave the moderators rejected goes to spam.

@@ -64,6 +64,7 @@ def test_flood_control_refuses_a_second_post_from_one_address(make_app, redis_cl
     assert client.post("/threads/article-1", data=form(client)).status_code == 303
     response = client.post("/threads/article-1", data=form(client, comment="تعليق ثان سريع"))
     assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 15
     assert "تعليق ثان سريع" in text(response)
     assert "بسرعة" in text(response)
     assert pending_count(redis_client) == 1
@@ -117,15 +118,24 @@ def test_rate_limit_does_not_count_reading(make_app):
     assert all(client.get("/threads/article-1").status_code == 200 for _ in range(5))
 
 
+def api_post(client, i, email="a@example.com"):
+    token = client.get("/api/v1/threads/t/token").get_json()["token"]
+    return client.post("/api/v1/threads/t/comments", json={"comment": f"c{i}", "author": "a", "email": email,
+                                                            "token": token})
+
+
 def test_rate_limit_on_the_api(make_app):
     client = make_app(SUBMIT_RATE_LIMIT="1/minute").test_client()
+    assert [api_post(client, i).status_code for i in range(2)] == [202, 429]
 
-    def post(i):
-        token = client.get("/api/v1/threads/t/token").get_json()["token"]
-        return client.post("/api/v1/threads/t/comments", json={"comment": f"c{i}", "author": "a",
-                                                                "email": "a@example.com", "token": token})
 
-    assert [post(i).status_code for i in range(2)] == [202, 429]
+def test_flood_on_the_api_says_when_to_try_again(make_app):
+    client = make_app(FLOOD_SECONDS=15).test_client()
+    assert api_post(client, 1).status_code == 202
+    again = api_post(client, 2, email="b@example.com")
+    assert again.status_code == 429
+    assert 1 <= int(again.headers["Retry-After"]) <= 15
+    assert again.get_json()["error"] == "too_many_requests"
 
 
 def test_trusted_commenter_is_published_at_once(make_app, store, redis_client):
