@@ -543,7 +543,8 @@ def git_revision():
                               check=False).stdout.strip()
 
     revision = git("rev-parse", "--short", "HEAD") or "unknown"
-    return revision + (" with uncommitted changes" if git("status", "--porcelain") else "")
+    # Untracked files (a linked .venv, logs) do not change what is measured.
+    return revision + (" with uncommitted changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def main(argv=None):
