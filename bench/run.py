@@ -122,6 +122,7 @@ class Bench:
             title="Benchmark: this service, the bare-Flask ceiling and Isso 0.14",
             mode="quick (proves the harness only; the figures mean nothing)" if opts.quick else "full",
             submit_connections=tuple(opts.connections), read_connections=opts.read_connections,
+            queue_connections=opts.queue_connections,
             thread_size=opts.thread_size, queue_sizes=tuple(opts.queue_sizes))
 
     def run(self):
@@ -313,6 +314,12 @@ class Bench:
             specs.append(Spec(key=("submit", "isso", c), label=f"Isso, {c} connections", server=isso,
                               files=[posts] * self.opts.runs, warmup=posts, connections=c, expected=[201, 202],
                               headers=[JSON]))
+        q = self.opts.queue_connections
+        if q not in self.opts.connections:
+            # The floor of the moderator figures: the framework's own form POST at their concurrency.
+            first = specs[0]
+            specs.append(Spec(key=("submit", "bare", q), label=f"bare Flask, {q} connections", server=bare,
+                              files=first.files, warmup=first.warmup, connections=q, expected=[303], headers=[FORM]))
         minted = time.monotonic() - started
         self.report.timings.append(("mint form tokens and write request files", minted))
         time.sleep(max(0.0, TOKEN_MIN_AGE_SECONDS - minted))
