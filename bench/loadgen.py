@@ -30,12 +30,14 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    unexpected: int  # answers with another status than the one expected
     wrapped: int
     statuses: str
 
     @property
     def rate(self):
-        return self.requests / self.seconds if self.seconds else 0.0
+        """Answers with the expected status per second: a server failing fast is not fast."""
+        return max(self.requests - self.unexpected, 0) / self.seconds if self.seconds else 0.0
 
 
 def ensure_wrk():
@@ -83,6 +85,7 @@ def parse(figures):
         p50_ms=figures["p50_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
         errors=errors,
+        unexpected=figures["unexpected"],
         wrapped=figures["wrapped"],
         statuses=figures["statuses"].strip(),
     )
