@@ -76,12 +76,16 @@ end
 
 if redis.call('TYPE', KEYS[1]).ok == 'string' then
   local id = next_set_bit((tonumber(cursor_id) or 0) + 1)
-  -- An id is its own score here: cursors look the same for every index.
-  while id and not take(tostring(id), tostring(id)) do
+  while id do
+    -- An id is its own score here: cursors look the same for every index.
+    local full = take(tostring(id), tostring(id))
     id = next_set_bit(id + 1)
+    if full then
+      break
+    end
   end
   -- A next page exists only if something follows the last member read.
-  if last_id == '' or not next_set_bit(tonumber(last_id) + 1) then
+  if not id then
     last_score, last_id = '', ''
   end
   return {comments, others, last_score, last_id}
