@@ -10,13 +10,13 @@ import json
 import logging
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from . import openapi, services
 from .errors import Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable
 from .forms import CommentForm
+from .i18n import gettext as _
 from .intake import Traps
 from .models import NewComment
 from .reader import check_thread, valid_thread_key

@@ -1,12 +1,12 @@
 """The moderator console's forms. Each carries Flask-WTF's session CSRF token."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from .accounts import MIN_PASSWORD_LENGTH
 from .forms import Form
+from .i18n import lazy_gettext as _l
 from .models import Role
 from .rules import parse_network
 from .text import clean_line, clean_multiline

@@ -16,13 +16,13 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.validators import StopValidation, ValidationError
 
+from .i18n import lazy_gettext as _l
 from .text import clean_line, clean_multiline
 
 TOKEN_SALT = "comment-form-token"  # noqa: S105 (a salt, not a password)

@@ -4,12 +4,12 @@ import json
 import logging
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .auth import wants_json
 from .errors import StoreUnavailable
+from .i18n import lazy_gettext as _l
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,17 @@
-"""Language and direction of each page: locale selection and template helpers."""
+"""Language and direction of each page: locale selection, translation, and template helpers.
+
+``gettext``, ``ngettext`` and ``lazy_gettext`` behave as Flask-Babel's, but
+look up the request's catalog once: Flask-Babel finds the domain, the locale
+and the catalog again on every call, and a queue page translates about 600
+strings.
+"""
 
 import functools
 
 from babel import Locale
-from flask import current_app, request, session
-from flask_babel import get_locale
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -53,7 +60,40 @@ def language_name(code):
     return Locale.parse(code).display_name
 
 
+def catalog():
+    """This request's translations, looked up once per request."""
+    if not has_request_context():
+        return get_translations()
+    found = request.environ.get("moderation.catalog")
+    if found is None:
+        found = request.environ["moderation.catalog"] = get_translations()
+    return found
+
+
+def gettext(string, **variables):
+    text = catalog().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return catalog().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string, **variables):
+    """A string translated each time it is used, into the language of the request at hand."""
+    return LazyString(gettext, string, **variables)
+
+
 def init_app(app):
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalog().ugettext(s),
+        ngettext=lambda s, p, n: catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
     @app.context_processor
     def page_language():
         locale = get_locale()

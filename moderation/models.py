@@ -98,6 +98,26 @@ class Comment:
     reply_to: str = ""
 
 
+@dataclass(frozen=True)
+class WaveMember:
+    id: int
+    author: str
+    ip: str
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Pending comments tied by ``feature`` (``domain:…``, ``network:…``, ``text:…``), and one of them in full."""
+
+    feature: str
+    members: list[WaveMember]
+    sample: Comment
+
+    @property
+    def names(self):
+        return len({m.author for m in self.members})
+
+
 @dataclass
 class QueuePage:
     """A page of pending comments and where the next one starts."""

@@ -10,9 +10,7 @@ import logging
 import re
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_datetime
 from flask_login import current_user, login_required
 
 from . import accounts, decisions, screening
@@ -41,6 +39,9 @@ from .errors import (
     NothingToUndo,
     UndoNotAllowed,
 )
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
+from .i18n import ngettext
 from .models import Decision
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import Markup
 
@@ -19,6 +18,7 @@ from . import services
 from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable
 from .forms import CommentForm
 from .i18n import chosen_language
+from .i18n import gettext as _
 from .intake import Traps
 from .models import NewComment
 from .security import sent_from_allowed_site

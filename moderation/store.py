@@ -22,7 +22,7 @@ from .errors import (
     UndoNotAllowed,
 )
 from .keys import Keys
-from .models import AuditEntry, Comment, Intake, QueuePage, Status, Submitted, from_ms
+from .models import AuditEntry, Comment, Intake, QueuePage, Status, Submitted, Wave, WaveMember, from_ms
 
 QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "queue")
 
@@ -355,10 +355,12 @@ class Store:
 
     @translated
     def active_waves(self, now_ms, window_ms, min_size, limit=100):
-        """Groups of recent pending comments that share a feature: (feature, [Comment]), largest first.
+        """Groups of recent pending comments that share a feature (Wave), largest first.
 
         A wave has at least ``min_size`` pending comments from at least two
-        names; features that tie the very same comments are shown once.
+        names; features that tie the very same comments are shown once. Of
+        its members only name and address are read, and its first in full:
+        a wave can hold hundreds, and the queue page shows no more.
         """
         k = self.keys
         since = now_ms - window_ms
@@ -379,19 +381,21 @@ class Store:
         ids = list(dict.fromkeys(int(i) for group in members.values() for i in group))
         pipe = self.client.pipeline(transaction=False)
         for comment_id in ids:
-            pipe.hmget(k.comment(comment_id), "status", "author")
-        pending = {i: author for i, (status, author) in zip(ids, pipe.execute(), strict=True) if status == "pending"}
+            pipe.hmget(k.comment(comment_id), "status", "author", "ip")
+        pending = {i: WaveMember(i, author, ip or "")
+                   for i, (status, author, ip) in zip(ids, pipe.execute(), strict=True) if status == "pending"}
         groups, seen = [], set()
         # When two ties hold the very same comments, name the clearest one.
         clearest = sorted(members.items(), key=lambda item: WAVE_TIES.index(item[0].partition(":")[0]))
         for feature, group in clearest:
             tie = frozenset(int(i) for i in group if int(i) in pending)
-            if len(tie) >= min_size and len({pending[i] for i in tie}) >= 2 and tie not in seen:
+            if len(tie) >= min_size and len({pending[i].author for i in tie}) >= 2 and tie not in seen:
                 seen.add(tie)
-                groups.append((feature, sorted(tie)))
-        found = {c.id: c for c in self._many(sorted({i for _, tie in groups for i in tie}), ALL_FIELDS)}
-        waves = [(feature, [found[i] for i in tie if i in found]) for feature, tie in groups]
-        return sorted(waves, key=lambda wave: -len(wave[1]))
+                groups.append((feature, [pending[i] for i in sorted(tie)]))
+        samples = {c.id: c for c in self._many([members[0].id for _, members in groups], ALL_FIELDS)}
+        waves = [Wave(feature, members, samples[members[0].id]) for feature, members in groups
+                 if members[0].id in samples]
+        return sorted(waves, key=lambda wave: -len(wave.members))
 
     @translated
     def wave_members(self, feature, now_ms, window_ms):

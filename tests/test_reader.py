@@ -53,6 +53,17 @@ def test_thread_page_language_and_direction(client, query, headers, lang, direct
     assert f'<html lang="{lang}" dir="{direction}">' in page
 
 
+def test_each_request_is_translated_into_its_own_language(client):
+    # The catalog is looked up once per request (i18n.catalog), and never kept beyond it.
+    for lang, heading, message in (("ar", "اترك تعليقاً", "يُرجى كتابة تعليقك."),
+                                   ("en", "Leave a comment", "Please write your comment."),
+                                   ("ar", "اترك تعليقاً", "يُرجى كتابة تعليقك.")):
+        response = client.post(f"/threads/article-1?lang={lang}", data={"author": "x"})
+        assert response.status_code == 400
+        page = text(response)
+        assert heading in page and message in page  # a template string, and a form's lazy one
+
+
 def test_thread_page_default_locale_setting(make_app):
     page = text(make_app(DEFAULT_LOCALE="en").test_client().get("/threads/article-1"))
     assert '<html lang="en" dir="ltr">' in page

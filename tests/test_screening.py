@@ -1,5 +1,7 @@
 """The moderators' rules, the learned filter and spam waves, end to end through the form and the console."""
 
+import time
+
 import pytest
 
 from moderation.models import Decision, NewComment
@@ -167,6 +169,21 @@ def test_queue_shows_a_wave_as_one_group(app, team, client):
     assert "Waves" in page
     assert "6 comments" in page and "from 6 names" in page
     assert "all link to cheap-meds.example" in page
+
+
+def test_a_large_wave_lists_its_first_fifty_and_counts_the_rest(app, team, client, store):
+    for i in range(55):
+        store.submit(NewComment(thread="article-1", author=f"Name {i}", email=f"bot{i}@example.com",
+                                body=f"Great deals today at https://cheap-meds.example/offer{i} hurry",
+                                ip=f"203.0.113.{i + 1}"),
+                     nonce=f"wave-{i}", now_ms=int(time.time() * 1000),
+                     waves=["domain:cheap-meds.example"], wave_seconds=3600)
+    page = text(logged_in(app, "mona").get("/moderate/?lang=en"))
+    wave = page[page.index('class="wave"'):page.index("Approve them all")]
+    assert "55 comments" in wave and "from 55 names" in wave
+    assert wave.count("<li>") == 50 and "and 5 more" in wave
+    assert "Great deals today at https://cheap-meds.example/offer" in wave  # the first in full, as a sample
+    assert "203.0.113.1<" in wave  # each listed member's address
 
 
 def test_rejecting_a_wave_rejects_each_once_and_catches_new_members(app, team, client, store, redis_client):
