@@ -23,7 +23,7 @@ from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.validators import StopValidation, ValidationError
 
 from .i18n import lazy_gettext as _l
-from .text import clean_line, clean_multiline
+from .text import clean_line, clean_multiline, is_blank
 
 TOKEN_SALT = "comment-form-token"  # noqa: S105 (a salt, not a password)
 # A token's nonce is the key of its comment in the thread's nonces hash: 72 random bits (12 characters) keep
@@ -123,7 +123,7 @@ def length_setting(setting, message):
 
 def required(message):
     def check(form, field):
-        if not field.data:
+        if not field.data or is_blank(field.data):
             raise StopValidation(message)
 
     return check

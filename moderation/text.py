@@ -5,6 +5,8 @@ import unicodedata
 # Explicit bidi embeddings, overrides and isolates. Kept in a comment's body
 # (a reader may need them), but never in one-line fields such as a name.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters and symbols that draw nothing: the Hangul fillers and the blank braille pattern.
+BLANK_LOOKALIKES = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def clean_multiline(text):
@@ -31,6 +33,15 @@ def clean_line(text):
     kept = "".join(" " if ch in "\t\n\r" else ch for ch in text
                    if ch in "\t\n\r" or not (_is_control(ch) or ch in BIDI_CONTROLS))
     return unicodedata.normalize("NFC", " ".join(kept.split()))
+
+
+def is_blank(text):
+    """True when ``text`` shows nothing: only spaces, zero-width (format) characters and blank look-alikes.
+
+    Zero-width joiners belong inside Arabic and Persian words, so they are
+    kept in text; a name or a comment made of nothing else is empty.
+    """
+    return all(ch.isspace() or ch in BLANK_LOOKALIKES or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def _has_hidden(text):

@@ -141,6 +141,9 @@ def test_pending_link_for_another_thread_shows_nothing(client, post_comment):
 
 @pytest.mark.parametrize(("fields", "field", "message"), [
     ({"comment": "   "}, "comment", "يُرجى كتابة تعليقك."),
+    # Nothing visible: zero-width characters, the blank braille pattern, a Hangul filler.
+    ({"comment": "\u200b\u200c \u2800\u3164"}, "comment", "يُرجى كتابة تعليقك."),
+    ({"author": "\u200d\ufeff\u2060"}, "author", "يُرجى إدخال اسمك."),
     ({"comment": "x" * 5001}, "comment", "لا يمكن أن يتجاوز تعليقك 5000 حرفًا."),
     ({"author": ""}, "author", "يُرجى إدخال اسمك."),
     ({"author": "ن" * 101}, "author", "لا يمكن أن يتجاوز اسمك 100 حرفًا."),
@@ -168,6 +171,11 @@ def test_invalid_field_gives_400_with_message_and_text_kept(post_comment, redis_
     if "comment" not in fields:
         assert "نص طويل كتبه القارئ" in page
     assert queued(redis_client) == []
+
+
+def test_zero_width_joiners_inside_words_are_kept(post_comment, redis_client):
+    # Persian and Arabic write ZWNJ inside words: only a field of nothing else is empty.
+    assert post_comment(author="می\u200cخواهم", comment="نمی\u200cدانم").status_code == 303
 
 
 def test_comment_length_is_a_setting(make_app):
