@@ -122,12 +122,15 @@ def test_filter_learns_from_decisions_and_catches_the_next_one(make_app, team, s
     assert status_of_last(store, redis_client).status == "pending"
 
 
-def test_rescue_teaches_the_filter(app, team, client, store, redis_client):
+def test_a_rescued_comment_teaches_the_filter_once_when_it_is_decided(app, team, client, store, redis_client):
     send(client, comment="caught by mistake", fax="bot")
     moderator = logged_in(app, "mona")
     comment = status_of_last(store, redis_client)
     moderator.post(f"/moderate/comments/{comment.id}/rescue", data={"csrf_token": moderator.csrf})
+    assert redis_client.hget("cm:{main}:filter:documents", "ham") is None
+    moderator.post(f"/moderate/comments/{comment.id}/approve", data={"csrf_token": moderator.csrf})
     assert redis_client.hget("cm:{main}:filter:documents", "ham") == "1"
+    assert redis_client.hget("cm:{main}:filter:tokens:ham", "caught") == "1"
 
 
 def test_undo_takes_back_what_the_filter_learned(app, team, store, redis_client):
