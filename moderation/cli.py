@@ -4,6 +4,7 @@ started for the command if it is not running and stopped again after it.
 """
 
 import functools
+import logging
 import sys
 
 import click
@@ -13,6 +14,8 @@ from flask.cli import AppGroup, with_appcontext
 from . import accounts, services
 from .errors import AlreadyDecided, CommentNotFound, LastAdmin, ModeratorExists, ModeratorNotFound
 from .models import Decision, Role
+
+logger = logging.getLogger(__name__)
 
 comments = AppGroup("comments", help="Look at and decide queued comments.")
 moderators = AppGroup("moderators", help="Manage moderator accounts.")
@@ -40,6 +43,22 @@ def with_redis(command):
 def pending_command():
     """Print how many comments wait for a decision."""
     click.echo(f"{services.store().pending_count()} pending")
+
+
+@comments.command("purge")
+@click.option("--days", type=click.IntRange(min=0), help="Retention in days; default: the RETENTION_DAYS setting.")
+@with_redis
+def purge_command(days):
+    """Delete comments rejected longer ago than the retention period. Approved ones stay published."""
+    days = current_app.config["RETENTION_DAYS"] if days is None else days
+    if days < 0:  # a cutoff in the future would delete every rejected comment
+        raise click.ClickException(f"RETENTION_DAYS must be 0 or more, not {days}")
+    if days == 0:
+        click.echo("retention is off (0 days): nothing deleted")
+        return
+    deleted = services.store().purge_decided(services.now_ms() - days * 24 * 3600 * 1000)
+    logger.info("%d comments rejected more than %d days ago deleted (retention)", deleted, days)
+    click.echo(f"{deleted} rejected {'comment' if deleted == 1 else 'comments'} older than {days} days deleted")
 
 
 def decide_command(decision):

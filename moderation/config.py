@@ -59,6 +59,9 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     "UNDO_WINDOW_SECONDS": 10 * 60,
+    # Rejected comments are kept this long after their decision, for undo and
+    # appeals, then deleted by `flask --app wsgi comments purge`; 0 keeps them.
+    "RETENTION_DAYS": 90,
     "CLAIM_SECONDS": 120,
     "QUEUE_PAGE_SIZE": 50,
     "QUEUE_POLL_SECONDS": 5,
@@ -99,6 +102,7 @@ ENVIRONMENT = {
     "LOGIN_MAX_FAILURES": int,
     "LOGIN_WINDOW_SECONDS": int,
     "UNDO_WINDOW_SECONDS": int,
+    "RETENTION_DAYS": int,
     "CLAIM_SECONDS": int,
     "QUEUE_POLL_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,

@@ -82,6 +82,7 @@ class Store:
         self._claim = client.register_script(load_script("claim.lua"))
         self._rescue = client.register_script(load_script("rescue.lua"))
         self._spam_confirm = client.register_script(load_script("spam_confirm.lua"))
+        self._purge = client.register_script(load_script("purge.lua"))
 
     @translated
     def ping(self):
@@ -299,6 +300,19 @@ class Store:
             rejected += [int(i) for i in ids]
             if len(ids) < batch:
                 return rejected
+
+    @translated
+    def purge_decided(self, cutoff_ms, batch=500):
+        """Delete the comments rejected at or before ``cutoff_ms``; returns how many, in batches of one script each.
+
+        Approved comments stay published; they only leave the decided set.
+        """
+        deleted = 0
+        while True:
+            taken, gone = self._purge(keys=[self.keys.decided], args=[self.keys.comment_prefix, cutoff_ms, batch])
+            deleted += gone
+            if taken < batch:
+                return deleted
 
     @translated
     def spam_page(self, cursor=None, size=50):

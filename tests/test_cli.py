@@ -1,8 +1,10 @@
 """``flask --app wsgi moderators …`` and ``comments …`` commands."""
 
+import time
+
 import pytest
 
-from moderation.models import NewComment
+from moderation.models import Decision, NewComment
 
 from .conftest import PASSWORD
 
@@ -10,6 +12,30 @@ from .conftest import PASSWORD
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def test_cli_purge_deletes_comments_rejected_before_the_retention_period(app, runner, store):
+    old, recent = (store.submit(NewComment(thread="t", author="a", email="a@example.com", body=body),
+                                nonce=body, now_ms=1).id for body in ("old", "recent"))
+    now = int(time.time() * 1000)
+    store.decide(old, Decision.REJECT, "mona", now_ms=now - 91 * 24 * 3600 * 1000)
+    store.decide(recent, Decision.REJECT, "mona", now_ms=now - 89 * 24 * 3600 * 1000)
+    result = runner.invoke(args=["comments", "purge"])  # RETENTION_DAYS: 90 by default
+    assert result.exit_code == 0, result.output
+    assert "1 rejected comment older than 90 days deleted" in result.output
+    assert store.get(old) is None and store.get(recent) is not None
+    assert "retention is off" in runner.invoke(args=["comments", "purge", "--days", "0"]).output
+    assert store.get(recent) is not None
+    assert runner.invoke(args=["comments", "purge", "--days", "30"]).exit_code == 0
+    assert store.get(recent) is None
+
+
+def test_cli_purge_refuses_a_negative_retention(make_app, store):
+    rejected = store.submit(NewComment(thread="t", author="a", email="a@example.com", body="b"), nonce="n", now_ms=1).id
+    store.decide(rejected, Decision.REJECT, "mona", now_ms=int(time.time() * 1000))
+    result = make_app(RETENTION_DAYS=-1).test_cli_runner().invoke(args=["comments", "purge"])
+    assert result.exit_code == 1 and "must be 0 or more" in result.output
+    assert store.get(rejected) is not None
 
 
 def test_cli_moderators_create_list_remove(runner, redis_client):

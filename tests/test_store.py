@@ -105,6 +105,29 @@ def test_store_pending_count_stays_exact_through_every_move(store, redis_client)
     assert pending_ids(redis_client) == [first, second, spam]
 
 
+def test_store_purge_deletes_only_what_was_rejected_before_the_cutoff(store, redis_client):
+    ids = [store.submit(comment(body=f"text {i}"), nonce=f"p{i}", now_ms=i).id for i in range(7)]
+    old_rejected, old_approved, new_rejected, still_pending, undone, spam_first, spam_second = ids
+    store.decide(old_rejected, Decision.REJECT, "mona", now_ms=1_000)
+    store.decide(old_approved, Decision.APPROVE, "mona", now_ms=1_000)
+    store.decide(new_rejected, Decision.REJECT, "mona", now_ms=9_000)
+    store.decide(undone, Decision.REJECT, "mona", now_ms=1_000)
+    store.undo(undone, "mona", now_ms=1_001, is_admin=True, window_ms=0)
+    redis_client.hset(f"cm:{{main}}:comment:{spam_first}", "status", "spam")
+    redis_client.hset(f"cm:{{main}}:comment:{spam_second}", "status", "spam")
+    redis_client.zadd("cm:{main}:spam", {spam_first: 5, spam_second: 6})
+    store.empty_spam("mona", now_ms=2_000)  # rejected as spam: decided at 2,000
+
+    assert store.purge_decided(cutoff_ms=5_000, batch=2) == 3  # batches smaller than the work
+    assert store.get(old_rejected) is None and store.get(spam_first) is None and store.get(spam_second) is None
+    assert store.get(old_approved).status == Status.APPROVED
+    assert [c.id for c in store.published("t")] == [old_approved]
+    assert store.get(new_rejected).status == Status.REJECTED
+    assert store.get(still_pending).status == Status.PENDING and store.get(undone).status == Status.PENDING
+    assert redis_client.zrange("cm:{main}:decided", 0, -1) == [str(new_rejected)]
+    assert store.purge_decided(cutoff_ms=5_000) == 0
+
+
 def test_store_decide_approve_publishes_and_audits(store, redis_client):
     comment_id = store.submit(comment(thread="t"), nonce="n", now_ms=1000).id
     store.decide(comment_id, Decision.APPROVE, "mona", now_ms=2000)
