@@ -9,7 +9,7 @@ from .forms import Form
 from .i18n import lazy_gettext as _l
 from .models import Role
 from .rules import parse_network
-from .text import clean_line, clean_multiline
+from .text import clean_line, clean_multiline, is_blank
 
 # Why a comment was rejected: a short list, plus free text.
 REJECT_REASONS = (
@@ -45,10 +45,16 @@ class ActionForm(Form):
     """A bare POST (logout, undo, remove): only the CSRF token."""
 
 
+def nothing_if_blank(text):
+    # An edit to nothing visible is no text at all: refused by an edit, no edit with a decision.
+    return "" if text and is_blank(text) else text
+
+
 class DecisionForm(Form):
     reason = SelectField(_l("Reason"), choices=[SelectChoice(v, label) for v, label in REJECT_REASONS], default="")
     note = StringField(_l("Note"), filters=[clean_line], validators=[Optional(), Length(max=300)])
-    body = TextAreaField(_l("Text"), filters=[clean_multiline], validators=[Optional(), Length(max=20_000)])
+    body = TextAreaField(_l("Text"), filters=[clean_multiline, nothing_if_blank],
+                         validators=[Optional(), Length(max=20_000)])
     force = BooleanField(_l("Decide even though another moderator is reviewing it"))
     cursor = HiddenField()
 

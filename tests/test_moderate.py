@@ -543,6 +543,14 @@ def test_edit_while_approving_publishes_the_new_text(moderator_client, client, s
     assert actions[-2:] == ["edited", "approved"]
 
 
+def test_an_edit_to_nothing_visible_changes_nothing(moderator_client, client, store):
+    [first, second] = submit(store, n=2, body="the reader's words")
+    assert post(moderator_client, f"/moderate/comments/{first}/edit", json=True, body="\u200b\u2800").status_code == 400
+    assert store.get(first).body == "the reader's words"
+    assert post(moderator_client, f"/moderate/comments/{second}/approve", body="\u200b \u200d").status_code == 303
+    assert store.get(second).body == "the reader's words"  # approved as written, not emptied
+
+
 def test_edit_of_a_decided_comment_is_refused(moderator_client, store):
     [comment_id] = submit(store)
     post(moderator_client, f"/moderate/comments/{comment_id}/approve")
