@@ -543,6 +543,15 @@ def test_edit_while_approving_publishes_the_new_text(moderator_client, client, s
     assert actions[-2:] == ["edited", "approved"]
 
 
+def test_an_approve_with_more_than_the_button_sends_is_checked(moderator_client, store):
+    # The queue's plain Approve (token and next only) skips the decision form; anything more goes through it.
+    [plain, noted] = submit(store, n=2)
+    assert post(moderator_client, f"/moderate/comments/{plain}/approve", next="/moderate/").status_code == 303
+    response = post(moderator_client, f"/moderate/comments/{noted}/approve", json=True, note="x" * 301)
+    assert response.status_code == 400 and "note" in response.get_json()["fields"]
+    assert store.get(plain).status == "approved" and store.get(noted).status == "pending"
+
+
 def test_an_edit_to_nothing_visible_changes_nothing(moderator_client, client, store):
     [first, second] = submit(store, n=2, body="the reader's words")
     assert post(moderator_client, f"/moderate/comments/{first}/edit", json=True, body="\u200b\u2800").status_code == 400
