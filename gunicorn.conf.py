@@ -72,24 +72,35 @@ def on_exit(server):
 
 
 def when_ready(server):
-    """While no moderator exists, print a one-time link to create the first admin."""
-    from moderation import create_app
+    """For each site with no moderator yet, print a one-time link to create its first admin."""
+    from moderation import create_app, sites
     from moderation.accounts import issue_setup_token
     from moderation.errors import StoreUnavailable
 
     app = create_app()
     try:
-        with app.app_context():
-            token = issue_setup_token()
-    except StoreUnavailable as error:
-        server.log.warning("could not check for moderators, Redis unavailable: %s", error)
-        return
+        for site in app.extensions["sites"]:
+            with app.app_context():
+                sites.use(site)
+                try:
+                    token = issue_setup_token()
+                except StoreUnavailable as error:
+                    server.log.warning("could not check site %s for moderators, Redis unavailable: %s",
+                                       site.key, error)
+                    continue
+            if token:
+                announce_setup_link(server, site, token)
     finally:
         app.extensions["redis"].close()
-    if token:
-        host, port = bind.rsplit(":", 1)
-        host = "127.0.0.1" if host in {"0.0.0.0", "::", "[::]"} else host  # noqa: S104 (a link to print)
-        link = f"http://{host}:{port}/moderate/setup?token={token}"
-        server.log.info("no moderator yet; create the first admin at %s", link)
-        print(f"\n  No moderator yet. Create the first admin here (the link works once):\n  {link}\n",
-              flush=True)
+
+
+def announce_setup_link(server, site, token):
+    host, port = bind.rsplit(":", 1)
+    host = "127.0.0.1" if host in {"0.0.0.0", "::", "[::]"} else host  # noqa: S104 (a link to print)
+    if site.settings.hosts:
+        host = site.settings.hosts[0]
+    link = f"http://{host}:{port}/moderate/setup?token={token}"
+    which = f" of site {site.key} ({site.name})" if site.settings.hosts else ""
+    server.log.info("no moderator yet%s; create the first admin at %s", which, link)
+    print(f"\n  No moderator yet{which}. Create the first admin here (the link works once):\n  {link}\n",
+          flush=True)

@@ -57,7 +57,7 @@ class Loader:
         self.url = f"unix://{os.path.join(instance, 'redis.sock')}"
         self.app = create_app({"INSTANCE_PATH": instance, "REDIS_URL": self.url, "SECRET_KEY": secret_key,
                                **(settings or {})})
-        self.store = self.app.extensions["store"]
+        self.store = self.app.extensions["sites"].get("main").store
         self.keys = self.store.keys
         self.submit_script, self.decide_script = self.store._submit, self.store._decide
         self.store._submit, self.store._decide = Recorder(), Recorder()

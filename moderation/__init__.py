@@ -7,21 +7,13 @@ blueprints, error handlers, commands.
 import logging
 import os
 
-import redis
 from flask import Flask
-from redis.backoff import ConstantBackoff
-from redis.retry import Retry
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, limits
+from . import config, connection, limits, sites
 from .embedded import EmbeddedRedis
-from .pagecache import RenderCache
 from .secret import check_strength, instance_secret
 from .spool import Spool
-from .store import Store
-from .store_accounts import AccountStore
-from .store_filter import FilterStore
-from .store_rules import RulesStore
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -65,38 +57,22 @@ def configure(app, test_config):
 
 
 def register_redis(app):
-    """One client per app; nothing connects until the first command."""
+    """One client per app (one server, a Cluster or Sentinel's primary), shared by every site's stores;
+    nothing connects until the first command."""
     url = app.config["REDIS_URL"]
     if not url:
         embedded = EmbeddedRedis(app.instance_path)
         app.extensions["embedded_redis"] = embedded
         url = embedded.url
-    timeout = app.config["REDIS_SOCKET_TIMEOUT_SECONDS"]
-    # One quick retry covers a pooled connection that went stale when Redis
-    # restarted. A timeout is not retried: a hung Redis would hold a reader's
-    # request twice as long. Retrying is safe: every script is idempotent
-    # (form nonce, status check).
-    retry = Retry(ConstantBackoff(0.05), retries=1, supported_errors=(redis.ConnectionError,))
-    client = redis.Redis.from_url(
-        url, decode_responses=True, socket_timeout=timeout, socket_connect_timeout=timeout,
-        health_check_interval=30, retry=retry,
-    )
+    wait_ms, timeout_ms = app.config["REDIS_REPLICA_WAIT_MS"], app.config["REDIS_SOCKET_TIMEOUT_SECONDS"] * 1000
+    if app.config["REDIS_MIN_REPLICAS"] > 0 and wait_ms >= timeout_ms:
+        raise ValueError("REDIS_REPLICA_WAIT_MS must be shorter than REDIS_SOCKET_TIMEOUT_SECONDS, "
+                         "or every WAIT would end in a socket timeout")
+    client = connection.connect(url, app.config["REDIS_SOCKET_TIMEOUT_SECONDS"])
     app.extensions["redis"] = client
     app.extensions["redis_url"] = url
-    app.extensions["store"] = Store(
-        client,
-        site=app.config["SITE"],
-        nonce_ttl_seconds=app.config["FORM_TOKEN_MAX_AGE_SECONDS"] + 24 * 3600,
-        events_max_length=app.config["EVENTS_MAX_LENGTH"],
-        audit_max_length=app.config["AUDIT_MAX_LENGTH"],
-    )
-    app.extensions["accounts"] = AccountStore(
-        client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
-    app.extensions["rules"] = RulesStore(
-        client, site=app.config["SITE"], audit_max_length=app.config["AUDIT_MAX_LENGTH"])
-    app.extensions["filter"] = FilterStore(client, site=app.config["SITE"])
+    sites.register(app, client)
     app.extensions["spool"] = Spool(app.instance_path)
-    app.extensions["render_cache"] = RenderCache()
 
 
 def register_extensions(app):

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 
+from . import sites
 from .errors import LoginThrottled
 from .models import Role
 from .services import now_ms
@@ -33,7 +34,8 @@ class InvalidAccount(ValueError):
 
 
 def accounts():
-    return current_app.extensions["accounts"]
+    """The moderator accounts of the site at hand."""
+    return sites.current().accounts
 
 
 def check_name(name):

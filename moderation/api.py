@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import openapi, services
+from . import openapi, services, sites
 from .errors import Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable
 from .forms import CommentForm
 from .i18n import gettext as _
@@ -61,7 +61,7 @@ def thread_comments(thread):
     if request.if_none_match.contains(etag):
         response = current_app.response_class(status=304)
     else:
-        body = current_app.extensions["render_cache"].get_or_make(
+        body = sites.current().render_cache.get_or_make(
             ("api", thread, version), lambda: comments_json(thread))
         response = current_app.response_class(body, mimetype="application/json")
     response.set_etag(etag)
@@ -104,7 +104,7 @@ def counts():
 @bp.get("/threads/<thread>/token")
 def token(thread):
     """A signed form token for one submission to this thread."""
-    form = CommentForm(formdata=None, meta={"csrf_context": thread})
+    form = CommentForm(formdata=None, meta={"csrf_context": (sites.current().key, thread)})
     response = jsonify(token=form.token.current_token,
                        expires_in=current_app.config["FORM_TOKEN_MAX_AGE_SECONDS"])
     response.headers["Cache-Control"] = "no-store"
@@ -121,7 +121,7 @@ def submit(thread):
     values, not_text = submitted_text(data)
     if not_text:
         return jsonify(error="invalid", errors=not_text), 400
-    form = CommentForm(formdata=MultiDict(values), meta={"csrf_context": thread})
+    form = CommentForm(formdata=MultiDict(values), meta={"csrf_context": (sites.current().key, thread)})
     if not form.validate():
         return jsonify(error="invalid", errors={name: str(messages[0]) for name, messages in form.errors.items()}), 400
     comment = NewComment(
@@ -145,7 +145,8 @@ def submit(thread):
         return jsonify(error="too_many_requests", message=message), 429, {"Retry-After": str(limited.retry_after)}
     if comment_id is None:  # kept in the spool until Redis answers again
         return jsonify(id=None, status="received", pending_url=None), 202
-    pending = url_for("reader.thread", thread=thread, mine=services.pending_link(thread, comment_id),
+    pending = url_for("reader.thread", thread=thread, site=sites.chosen_site(),
+                      mine=services.pending_link(thread, comment_id),
                       _anchor=f"comment-{comment_id}", _external=True)
     return jsonify(id=comment_id, status="pending", pending_url=pending), 202
 

@@ -1,6 +1,8 @@
 """``flask --app wsgi …`` commands. They reach the same data as the running
 service: with ``REDIS_URL`` unset, the instance folder's embedded server,
 started for the command if it is not running and stopped again after it.
+Each works on one site: ``--site KEY``, which may be left out while the
+deployment has only one.
 """
 
 import functools
@@ -11,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, services
+from . import accounts, services, sites
 from .errors import AlreadyDecided, CommentNotFound, LastAdmin, ModeratorExists, ModeratorNotFound
 from .models import Decision, Role
 
@@ -19,23 +21,43 @@ logger = logging.getLogger(__name__)
 
 comments = AppGroup("comments", help="Look at and decide queued comments.")
 moderators = AppGroup("moderators", help="Manage moderator accounts.")
+sites_group = AppGroup("sites", help="The sites this deployment serves.")
 
 
 def with_redis(command):
-    """Run ``command`` with Redis reachable, starting the embedded server if needed."""
+    """Run ``command`` on one site (``--site``) with Redis reachable, starting the embedded server if needed."""
 
     @functools.wraps(command)
+    @click.option("--site", "site_key", metavar="KEY", help="The site to work on (needed when there are several).")
     @with_appcontext
-    def wrapper(*args, **kwargs):
-        embedded = current_app.extensions.get("embedded_redis")
-        started = embedded is not None and embedded.start()
-        try:
-            return command(*args, **kwargs)
-        finally:
-            if started:
-                embedded.stop()
+    def wrapper(*args, site_key=None, **kwargs):
+        sites.use(choose_site(site_key))
+        return with_embedded_redis(command, *args, **kwargs)
 
     return wrapper
+
+
+def with_embedded_redis(command, *args, **kwargs):
+    embedded = current_app.extensions.get("embedded_redis")
+    started = embedded is not None and embedded.start()
+    try:
+        return command(*args, **kwargs)
+    finally:
+        if started:
+            embedded.stop()
+
+
+def choose_site(key):
+    every = sites.every()
+    keys = ", ".join(site.key for site in every)
+    if key is None:
+        if len(every) == 1:
+            return next(iter(every))
+        raise click.UsageError(f"this deployment serves several sites; say which with --site ({keys})")
+    site = every.get(key)
+    if site is None:
+        raise click.UsageError(f"no site {key!r}; the sites are {keys}")
+    return site
 
 
 @comments.command("pending")
@@ -145,16 +167,34 @@ def set_password_command(name, password_stdin):
 
 
 @moderators.command("setup-link")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--base-url", help="Where the site is served  [default: http://its first host, or 127.0.0.1:5000]")
 @with_redis
 def setup_link_command(base_url):
-    """Print a new one-time link to create the first admin (only while none exists)."""
+    """Print a new one-time link to create the site's first admin (only while none exists)."""
     token = accounts.issue_setup_token()
     if token is None:
         raise click.ClickException("a moderator exists already; use `moderators create`")
+    hosts = sites.current().settings.hosts
+    base_url = base_url or (f"https://{hosts[0]}" if hosts else "http://127.0.0.1:5000")
     click.echo(f"{base_url.rstrip('/')}/moderate/setup?token={token}")
+
+
+@sites_group.command("list")
+@with_appcontext
+def list_sites_command():
+    """List the sites: key, name, host names, Redis Cluster slot and the node that holds it."""
+
+    def show():
+        for site in sites.every():
+            node = services.site_node(site)
+            hosts = " ".join(site.settings.hosts) or "(any host)"
+            click.echo(f"{site.key}\t{site.name}\t{hosts}\tslot {services.site_slot(site)}"
+                       + (f"\t{node}" if node else ""))
+
+    with_embedded_redis(show)
 
 
 def init_app(app):
     app.cli.add_command(comments)
     app.cli.add_command(moderators)
+    app.cli.add_command(sites_group)

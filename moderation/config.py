@@ -11,7 +11,13 @@ DEFAULTS = {
     # Where Redis lives. Unset: an embedded redis-server in the instance folder.
     "REDIS_URL": None,
     "REDIS_SOCKET_TIMEOUT_SECONDS": 2.0,
-    # Every key of one site carries this as its Redis Cluster hash tag.
+    # Acknowledge a comment or a decision only once this many replicas have it (WAIT), within
+    # REDIS_REPLICA_WAIT_MS; otherwise answer as if Redis were down. 0: on the primary's word.
+    "REDIS_MIN_REPLICAS": 0,
+    "REDIS_REPLICA_WAIT_MS": 1000,
+    # A TOML or JSON file listing the sites of the deployment (sites.py). Unset: the one site SITE.
+    "SITES": None,
+    # Without SITES, every key of the one site carries this as its Redis Cluster hash tag.
     "SITE": "main",
     "DEFAULT_LOCALE": "ar",
     "LANGUAGES": ("ar", "en"),
@@ -77,7 +83,10 @@ DEFAULTS = {
 ENVIRONMENT = {
     "REDIS_URL": str,
     "REDIS_SOCKET_TIMEOUT_SECONDS": float,
+    "REDIS_MIN_REPLICAS": int,
+    "REDIS_REPLICA_WAIT_MS": int,
     "SECRET_KEY": str,
+    "SITES": str,
     "SITE": str,
     "DEFAULT_LOCALE": str,
     "TIMEZONE": str,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from . import screening
+from . import screening, sites
 from .counters import DECISIONS
 from .errors import AlreadyDecided, ClaimedByOther
 from .models import Decision, Status
@@ -75,12 +75,12 @@ def decide(comment_id, decision, moderator, *, reason="", force=False, body=""):
     store().decide(comment_id, Decision(decision), moderator, now_ms(), reason=reason, force=force, body=body,
                    lesson=lesson)
     logger.info("comment %d %s by %r", comment_id, decision, moderator)
-    DECISIONS.labels(str(decision)).inc()
+    DECISIONS.labels(sites.current().key, str(decision)).inc()
 
 
 def teach(decided, status, reason=""):
     """Count what moderators did outside the decision scripts; the learned filter learns from it."""
-    DECISIONS.labels(str(status)).inc(len(decided))
+    DECISIONS.labels(sites.current().key, str(status)).inc(len(decided))
     for c in decided:
         screening.learn(c, status, reason)
 
@@ -101,7 +101,7 @@ def decide_many(comment_ids, decision, moderator, reason="", force=False):
         else:
             result.missing.append(comment_id)
     logger.info("%d comments %s by %r in one step", len(result.done), decision, moderator)
-    DECISIONS.labels(str(decision)).inc(len(result.done))
+    DECISIONS.labels(sites.current().key, str(decision)).inc(len(result.done))
     return result
 
 
@@ -111,7 +111,7 @@ def undo(comment_id, moderator, is_admin):
                             current_app.config["UNDO_WINDOW_SECONDS"] * 1000,
                             lesson=screening.unlesson(before) if before else None)
     logger.info("comment %d: %s undone by %r", comment_id, previous, moderator)
-    DECISIONS.labels("undone").inc()
+    DECISIONS.labels(sites.current().key, "undone").inc()
     return previous
 
 
@@ -155,7 +155,7 @@ def rescue(comment_id, moderator):
     store().rescue(comment_id, moderator, now_ms())
     logger.info("comment %d rescued from the spam list by %r", comment_id, moderator)
     # Back in the queue, it teaches the filter when a moderator decides it: once, and as decided.
-    DECISIONS.labels("rescued").inc()
+    DECISIONS.labels(sites.current().key, "rescued").inc()
 
 
 def empty_spam(moderator):
@@ -179,5 +179,5 @@ def decide_wave(feature, decision, moderator):
                                   lesson=screening.lesson(store().get_many(ids), decision, "spam"))
     done = [comment_id for comment_id, error in outcome.items() if error is None]
     logger.info("wave %r: %d comments %s by %r", feature, len(done), decision, moderator)
-    DECISIONS.labels(str(decision)).inc(len(done))
+    DECISIONS.labels(sites.current().key, str(decision)).inc(len(done))
     return done

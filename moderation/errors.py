@@ -9,6 +9,15 @@ class StoreUnavailable(ModerationError):
     """Redis did not answer (down, unreachable, or too slow)."""
 
 
+class NotReplicated(StoreUnavailable):
+    """Redis took the write, but fewer replicas than ``REDIS_MIN_REPLICAS`` confirmed it in time: a
+    failover now could lose it, so it is answered as if Redis were down."""
+
+
+class UnknownSite(ModerationError):
+    """No site of this deployment is served at this host name (or has this key)."""
+
+
 class CommentNotFound(ModerationError):
     """No comment has this id."""
 

@@ -81,7 +81,7 @@ def token_serializer(secret):
 class SignedFormToken(CSRF):
     """WTForms CSRF scheme: a signed token in the form itself, no session.
 
-    ``meta.csrf_context`` is the thread the form belongs to. A valid token
+    ``meta.csrf_context`` is (site key, thread) of the page the form belongs to. A valid token
     is kept as it is when the form is shown again (after another field's
     error, or a 503), so retrying the same form still queues one comment.
     """
@@ -93,7 +93,10 @@ class SignedFormToken(CSRF):
         return super().setup_form(form)
 
     def generate_csrf_token(self, csrf_token_field):
-        payload = {"t": self.meta.csrf_context, "n": secrets.token_urlsafe(NONCE_BYTES)}
+        site, thread = self.meta.csrf_context
+        payload = {"t": thread, "n": secrets.token_urlsafe(NONCE_BYTES)}
+        if site != "main":  # tokens made before there were several sites name none, and are main's
+            payload["s"] = site
         return token_serializer(self.meta.csrf_secret).dumps(payload)
 
     def validate_csrf_token(self, form, field):
@@ -104,7 +107,8 @@ class SignedFormToken(CSRF):
             raise ValidationError(_l("This form was open too long. Please send it again.")) from error
         except BadData as error:
             raise ValidationError(_l("This form could not be checked. Please send it again.")) from error
-        if not isinstance(payload, dict) or payload.get("t") != self.meta.csrf_context:
+        site, thread = self.meta.csrf_context
+        if not isinstance(payload, dict) or payload.get("t") != thread or payload.get("s", "main") != site:
             raise ValidationError(_l("This form belongs to another page. Please send it again."))
         field.current_token = field.data
         form.nonce = str(payload["n"])

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .auth import wants_json
-from .errors import StoreUnavailable
+from .errors import StoreUnavailable, UnknownSite
 from .i18n import lazy_gettext as _l
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,14 @@ def init_app(app):
         if wants_json():
             return {"error": "unavailable"}, 503
         return error_page(503)
+
+    @app.errorhandler(UnknownSite)
+    def unknown_site(error):
+        logger.info("a request for host %r, which no site is served at", request.host)
+        message = _l("No comments are served at this address.")
+        if request.path.startswith("/api/") or wants_json():
+            return {"error": "unknown_site", "message": str(message)}, 404
+        return render_template("error.html", code=404, title=MESSAGES[404][0], message=message), 404
 
     @app.errorhandler(500)
     def internal_error(error):

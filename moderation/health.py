@@ -2,8 +2,8 @@
 
 from flask import Blueprint
 
+from . import sites
 from .errors import StoreUnavailable
-from .services import store
 
 bp = Blueprint("health", __name__)
 
@@ -16,9 +16,20 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Redis answers: this process can take traffic."""
-    try:
-        store().ping()
-    except StoreUnavailable:
-        return {"status": "unavailable", "redis": "down"}, 503
-    return {"status": "ok", "redis": "up"}
+    """Redis answers: this process can take traffic.
+
+    Each site's Redis (on a cluster, its shard) is asked. While one shard
+    fails over, the sites on the others are still served, so the process
+    stays ready as long as one site's Redis answers; the body says which.
+    """
+    answers = {}
+    for site in sites.every():
+        try:
+            answers[site.key] = "up" if site.store.ping() else "down"
+        except StoreUnavailable:
+            answers[site.key] = "down"
+    up = "up" in answers.values()
+    body = {"status": "ok" if up else "unavailable", "redis": "up" if up else "down"}
+    if len(answers) > 1:
+        body["sites"] = answers
+    return body, 200 if up else 503

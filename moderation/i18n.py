@@ -9,7 +9,7 @@ strings.
 import functools
 
 from babel import Locale
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from werkzeug.datastructures import LanguageAccept
@@ -25,7 +25,7 @@ def query_value(name):
 
 
 def select_locale():
-    """``?lang=`` (remembered for moderators), the browser's Accept-Language, then ``DEFAULT_LOCALE``."""
+    """``?lang=`` (remembered for moderators), the browser's Accept-Language, then the site's default language."""
     languages = current_app.config["LANGUAGES"]
     chosen = query_value("lang")
     if request.blueprint == "moderate":
@@ -37,7 +37,8 @@ def select_locale():
     if chosen in languages:
         return chosen
     best = best_language(request.headers.get("Accept-Language"), tuple(languages))
-    return best or current_app.config["DEFAULT_LOCALE"]
+    site = g.get("site")
+    return best or (site.settings.default_locale if site else current_app.config["DEFAULT_LOCALE"])
 
 
 @functools.lru_cache(maxsize=64)
@@ -47,7 +48,8 @@ def best_language(accept_language, languages):
 
 
 def select_timezone():
-    return current_app.config["TIMEZONE"]
+    site = g.get("site")
+    return site.settings.timezone if site else current_app.config["TIMEZONE"]
 
 
 def chosen_language():
@@ -103,4 +105,5 @@ def init_app(app):
             "languages": app.config["LANGUAGES"],
             "language_name": language_name,
             "chosen_language": chosen_language(),
+            "site_name": g.site.name if g.get("site") and len(current_app.extensions["sites"]) > 1 else None,
         }

@@ -11,10 +11,11 @@ import logging
 import os
 import time
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
+from . import sites
 from .counters import LATENCY
 from .errors import StoreUnavailable
 
@@ -25,18 +26,19 @@ bp = Blueprint("metrics", __name__)
 
 
 class QueueDepth:
-    """Read at scrape time: how many comments wait, and how many are set aside as spam."""
+    """Read at scrape time: how many comments wait on each site, and how many are set aside as spam."""
 
-    def __init__(self, store):
-        self.store = store
+    def __init__(self, every_site):
+        self.sites = every_site
 
     def collect(self):
-        gauge = GaugeMetricFamily("comments_waiting", "Comments waiting, by list", labels=["list"])
-        try:
-            gauge.add_metric(["queue"], self.store.pending_count())
-            gauge.add_metric(["spam"], self.store.spam_count())
-        except StoreUnavailable:
-            return  # the other metrics still answer; redis_errors_total counts this
+        gauge = GaugeMetricFamily("comments_waiting", "Comments waiting, by site and list", labels=["site", "list"])
+        for site in self.sites:
+            try:
+                gauge.add_metric([site.key, "queue"], site.store.pending_count())
+                gauge.add_metric([site.key, "spam"], site.store.spam_count())
+            except StoreUnavailable:
+                continue  # the other sites and metrics still answer; redis_errors_total counts this
         yield gauge
 
 
@@ -49,7 +51,7 @@ def metrics():
     else:
         body = generate_latest(REGISTRY)
     depth = CollectorRegistry()
-    depth.register(QueueDepth(current_app.extensions["store"]))
+    depth.register(QueueDepth(sites.every()))
     return Response(body + generate_latest(depth), mimetype=CONTENT_TYPE_LATEST)
 
 
@@ -63,9 +65,11 @@ def record(response):
         return response
     seconds = time.perf_counter() - started
     route = request.url_rule.rule if request.url_rule else "(none)"
-    LATENCY.labels(request.method, route, str(response.status_code)).observe(seconds)
-    access_log.info(json.dumps({"method": request.method, "route": route, "status": response.status_code,
-                                "ms": round(seconds * 1000, 2)}))
+    site = g.get("site")
+    site = site.key if site is not None else "-"
+    LATENCY.labels(site, request.method, route, str(response.status_code)).observe(seconds)
+    access_log.info(json.dumps({"site": site, "method": request.method, "route": route,
+                                "status": response.status_code, "ms": round(seconds * 1000, 2)}))
     return response
 
 

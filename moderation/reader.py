@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import Markup
 
-from . import services
+from . import services, sites
 from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable
 from .forms import CommentForm
 from .i18n import chosen_language
@@ -72,8 +72,9 @@ def embed_script():
 def comments_view(thread, embedded):
     # Only the urlencoded or multipart form's text fields: never a JSON body
     # (that is the API's), never a file posing as a field.
-    form = CommentForm(formdata=request.form if request.method == "POST" else None, meta={"csrf_context": thread})
-    here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(),
+    form = CommentForm(formdata=request.form if request.method == "POST" else None,
+                       meta={"csrf_context": (sites.current().key, thread)})
+    here = partial(url_for, request.endpoint, thread=thread, lang=chosen_language(), site=sites.chosen_site(),
                    origin=host_origin() if embedded else None)
     if request.method == "POST":
         return submit(thread, form, here, embedded)
@@ -103,15 +104,15 @@ def plain_page(thread, form, here, embedded):
 
     def render():
         comment_list(thread, here)  # raises StoreUnavailable, where thread_page would show the page without
-        shell = CommentForm(meta={"csrf_context": thread})
+        shell = CommentForm(meta={"csrf_context": (sites.current().key, thread)})
         shell.token.current_token = TOKEN_STAND_IN
         before, after = thread_page(thread, shell, 200, here, embedded).get_data().split(TOKEN_STAND_IN.encode())
         return before, after
 
     try:
         key = ("plain", thread, services.thread_version(thread), str(get_locale()), request.endpoint,
-               chosen_language(), host_origin())
-        before, after = current_app.extensions["render_cache"].get_or_make(key, render)
+               chosen_language(), host_origin(), sites.chosen_site())
+        before, after = sites.current().render_cache.get_or_make(key, render)
     except StoreUnavailable:
         return thread_page(thread, form, 200, here, embedded)  # it says so, with the right status
     response = current_app.make_response(b"".join((before, form.token.current_token.encode(), after)))
@@ -200,14 +201,15 @@ def comment_list(thread, here):
     view then costs one small Redis read.
     """
     version = services.thread_version(thread)
-    key = ("page", thread, version, str(get_locale()), request.endpoint, chosen_language(), host_origin())
+    key = ("page", thread, version, str(get_locale()), request.endpoint, chosen_language(), host_origin(),
+           sites.chosen_site())
 
     def render():
         comments, by_id = services.thread_comments(thread)
         html = Markup(render_template("_comment_list.html", comments=comments, here=here))  # noqa: S704 (Jinja escaped it)
         return html, len(by_id), {comment_id: c.author for comment_id, c in by_id.items()}
 
-    return current_app.extensions["render_cache"].get_or_make(key, render)
+    return sites.current().render_cache.get_or_make(key, render)
 
 
 def host_origin():
@@ -216,8 +218,7 @@ def host_origin():
     parts = urlsplit(origin)
     if parts.scheme not in {"http", "https"} or not parts.netloc or origin != f"{parts.scheme}://{parts.netloc}":
         return None
-    allowed = current_app.config["EMBED_ORIGINS"].split()
-    return origin if "*" in allowed or origin in allowed else None
+    return origin if sites.current().may_embed(origin) else None
 
 
 def own_comment(thread):

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from flask import current_app
 
-from . import bayes, rules, waves
+from . import bayes, rules, sites, waves
 from .models import Lesson, Status
 
 logger = logging.getLogger(__name__)
@@ -26,11 +26,11 @@ NOT_SPAM_REASONS = {"off_topic", "duplicate", "personal_data"}
 
 
 def rules_store():
-    return current_app.extensions["rules"]
+    return sites.current().rules
 
 
 def filter_store():
-    return current_app.extensions["filter"]
+    return sites.current().filter
 
 
 def lines(text):
@@ -39,7 +39,7 @@ def lines(text):
 
 def stored_rules():
     """The site's Rules and its trust threshold, cached briefly in this process."""
-    cache = current_app.extensions.setdefault("rules_cache", {})
+    cache = sites.current().rules_cache
     if cache.get("until", 0) > time.monotonic():
         return cache["rules"], cache["trust"]
     values = rules_store().load()
@@ -71,7 +71,7 @@ def rules_for_editing():
 
 def save_rules(values, actor):
     rules_store().save(values, actor, int(time.time() * 1000))
-    current_app.extensions.pop("rules_cache", None)  # this process applies them at once
+    sites.current().rules_cache.clear()  # this process applies them at once
     logger.info("rules changed by %r", actor)
 
 

@@ -1,6 +1,6 @@
 """Security headers on every response, in a few lines of our own."""
 
-from flask import current_app, request
+from flask import g, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -8,15 +8,16 @@ CONTENT_SECURITY_POLICY = (
 )
 # Blueprints whose pages may never be shown inside a frame, even on our own site.
 NEVER_FRAMED = {"moderate"}
-# Endpoints made to be framed by the sites in EMBED_ORIGINS.
+# Endpoints made to be framed by the site's embed origins (EMBED_ORIGINS, or its entry in SITES).
 EMBEDDABLE = {"reader.embed"}
 
 
 def frame_ancestors():
     if request.blueprint in NEVER_FRAMED or request.path.startswith("/moderate/"):
         return "'none'"
-    if request.endpoint in EMBEDDABLE:
-        origins = current_app.config["EMBED_ORIGINS"].split()
+    site = g.get("site")
+    if request.endpoint in EMBEDDABLE and site is not None:
+        origins = site.settings.embed_origins
         return "*" if "*" in origins else " ".join(["'self'", *origins])
     return "'self'"
 
@@ -42,7 +43,7 @@ def sent_from_allowed_site():
 
     The reader form has no session to carry a CSRF token, so where the
     browser says where a POST comes from (Origin, Sec-Fetch-Site), it must
-    be us or one of EMBED_ORIGINS. Browsers that say nothing are let through:
+    be us or one of the site's embed origins. Browsers that say nothing are let through:
     the signed form token still has to be valid.
     """
     if request.headers.get("Sec-Fetch-Site") in {"same-origin", "none"}:
@@ -50,6 +51,5 @@ def sent_from_allowed_site():
     origin = request.headers.get("Origin")
     if not origin or origin == "null":
         return request.headers.get("Sec-Fetch-Site") is None
-    allowed = current_app.config["EMBED_ORIGINS"].split()
     own = f"{request.scheme}://{request.host}"
-    return origin == own or "*" in allowed or origin in allowed
+    return origin == own or g.site.may_embed(origin)

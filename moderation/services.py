@@ -14,9 +14,9 @@ from dataclasses import asdict, replace
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from . import intake, limits, screening
+from . import intake, limits, screening, sites
 from .counters import SUBMISSIONS
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable, UnknownSite
 from .intake import NO_TRAPS, Traps
 from .models import NewComment, Status
 
@@ -26,7 +26,20 @@ PENDING_LINK_SALT = "pending-comment-link"
 
 
 def store():
-    return current_app.extensions["store"]
+    """The store of the site at hand."""
+    return sites.current().store
+
+
+def site_slot(site):
+    return site.store.slot()
+
+
+def site_node(site):
+    """Where a site's keys live now (on a Redis Cluster), or None."""
+    try:
+        return site.store.node()
+    except StoreUnavailable:
+        return "(unreachable)"
 
 
 def now_ms():
@@ -48,9 +61,11 @@ def submit_comment(comment, nonce, traps=NO_TRAPS, now=None):
     except StoreUnavailable:
         if not current_app.config["SPOOL"]:
             raise
-    current_spool().append({"comment": asdict(comment), "nonce": nonce, "traps": asdict(traps), "created_at": now})
-    SUBMISSIONS.labels("spooled").inc()
-    logger.warning("Redis unavailable: a comment on thread %r waits in the spool", comment.thread)
+    site = sites.current().key
+    current_spool().append({"site": site, "comment": asdict(comment), "nonce": nonce, "traps": asdict(traps),
+                            "created_at": now})
+    SUBMISSIONS.labels(site, "spooled").inc()
+    logger.warning("Redis unavailable: a comment on thread %r of site %s waits in the spool", comment.thread, site)
     start_replayer(current_app._get_current_object())
     return None
 
@@ -71,7 +86,7 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
         limits=() if replaying else limits.counters(
             current_app.extensions["submit_limits"], comment.ip, comment.email, now / 1000),
     )
-    SUBMISSIONS.labels(result.status if result.outcome == "created" else result.outcome).inc()
+    SUBMISSIONS.labels(sites.current().key, result.status if result.outcome == "created" else result.outcome).inc()
     if result.outcome == "duplicate":
         raise Duplicate(result.id)
     if result.outcome == "flood":
@@ -94,6 +109,11 @@ def replay_spool():
     """Take in what the spool kept while Redis was away, oldest first; returns how many."""
 
     def take_in_record(record):
+        # Lines spooled before there were several sites belong to the one site there was.
+        site = every_site.get(record.get("site", "main")) or every_site.anywhere
+        if site is None:
+            raise UnknownSite(record.get("site"))  # the SITES file lost this site: keep the line
+        sites.use(site)
         comment = NewComment(**record["comment"])
         traps = Traps(**record["traps"])
         try:
@@ -104,6 +124,7 @@ def replay_spool():
         except Duplicate:
             logger.info("a spooled comment on thread %r repeats an earlier one", comment.thread)
 
+    every_site = sites.every()
     taken = current_spool().replay(take_in_record)
     if taken:
         logger.info("%d spooled comments taken in", taken)
@@ -128,6 +149,10 @@ def replay_loop(app):
                 replay_spool()
             except StoreUnavailable:
                 continue  # still away; try again later
+            except UnknownSite as error:
+                logger.error("the spool holds a comment for site %s, which SITES no longer lists; it stays there",
+                             error)
+                continue
         with REPLAYERS:
             if not spool.waiting():
                 app.extensions.pop("spool_replayer", None)  # the next spooled comment starts another
@@ -182,7 +207,7 @@ def _pending_links():
 
 def pending_link(thread, comment_id):
     """A signed reference that lets the reader who wrote a comment see it while it waits."""
-    return _pending_links().dumps({"t": thread, "c": comment_id})
+    return _pending_links().dumps({"s": sites.current().key, "t": thread, "c": comment_id})
 
 
 def own_pending_comment(thread, link):
@@ -191,7 +216,8 @@ def own_pending_comment(thread, link):
         payload = _pending_links().loads(link, max_age=current_app.config["PENDING_LINK_MAX_AGE_SECONDS"])
     except BadData as error:
         raise InvalidToken() from error
-    if not isinstance(payload, dict) or payload.get("t") != thread:
+    # Links made before there were several sites name none: they belong to main.
+    if not isinstance(payload, dict) or payload.get("t") != thread or payload.get("s", "main") != sites.current().key:
         raise InvalidToken()
     comment = store().get(payload.get("c"))
     # Spam looks the same to its author as a comment awaiting moderation: a

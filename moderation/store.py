@@ -10,14 +10,16 @@ import json
 import os
 from contextlib import contextmanager
 
-import redis
+from redis.crc import key_slot
 
-from .counters import REDIS_ERRORS
+from .connection import UNAVAILABLE, acknowledged, is_cluster
+from .counters import REDIS_ERRORS, UNREPLICATED
 from .errors import (
     AlreadyDecided,
     ClaimedByOther,
     CommentNotFound,
     NothingToUndo,
+    NotReplicated,
     StoreUnavailable,
     UndoNotAllowed,
 )
@@ -43,10 +45,13 @@ def load_script(name):
 
 @contextmanager
 def reachable():
-    """Turn Redis being down or slow into :class:`StoreUnavailable`."""
+    """Turn Redis being down, slow or failing over into :class:`StoreUnavailable`."""
     try:
         yield
-    except (redis.ConnectionError, redis.TimeoutError) as error:
+    except NotReplicated:
+        UNREPLICATED.inc()
+        raise
+    except UNAVAILABLE as error:
         REDIS_ERRORS.inc()
         raise StoreUnavailable(str(error)) from error
 
@@ -65,15 +70,22 @@ def flag(value):
 
 
 class Store:
-    """One site's comments in one Redis (or one Redis Cluster)."""
+    """One site's comments in one Redis (or one Redis Cluster).
+
+    With ``min_replicas``, a script that changes a comment returns only once
+    that many replicas have its writes (within ``replica_wait_ms``), and
+    raises NotReplicated otherwise.
+    """
 
     def __init__(self, client, site="main", nonce_ttl_seconds=3 * 24 * 3600,
-                 events_max_length=100_000, audit_max_length=1_000_000):
+                 events_max_length=100_000, audit_max_length=1_000_000, *, min_replicas=0, replica_wait_ms=1000):
         self.client = client
         self.keys = Keys(site)
         self.nonce_ttl_seconds = nonce_ttl_seconds
         self.events_max_length = events_max_length
         self.audit_max_length = audit_max_length
+        self.min_replicas = min_replicas
+        self.replica_wait_ms = replica_wait_ms
         self._submit = client.register_script(load_script("submit.lua"))
         self._decide = client.register_script(load_script("decide.lua"))
         self._undo = client.register_script(load_script("undo.lua"))
@@ -84,9 +96,27 @@ class Store:
         self._spam_confirm = client.register_script(load_script("spam_confirm.lua"))
         self._purge = client.register_script(load_script("purge.lua"))
 
+    def _acknowledged(self, script, keys, args):
+        """A script that changes comments, acknowledged as ``min_replicas`` asks."""
+        return acknowledged(self.client, script, keys, args, replicas=self.min_replicas,
+                            timeout_ms=self.replica_wait_ms)
+
     @translated
     def ping(self):
-        return self.client.ping()
+        """Reach the Redis that holds this site (on a cluster, its shard); StoreUnavailable if it does not answer."""
+        self.client.exists(self.keys.next_id)
+        return True
+
+    def slot(self):
+        """The Redis Cluster slot of every key of this site (its hash tag's)."""
+        return key_slot(self.keys.prefix.encode())
+
+    @translated
+    def node(self):
+        """On a Redis Cluster, host:port of the primary that holds this site now; None elsewhere."""
+        if not is_cluster(self.client):
+            return None
+        return self.client.get_node_from_key(self.keys.prefix).name
 
     # Readers
 
@@ -131,13 +161,13 @@ class Store:
         }
         # An empty field is not stored (reading it gives ""): a million pending comments would pay for their names.
         fields = {name: value for name, value in fields.items() if value}
-        comment_id, outcome, status, retry_after = self._submit(
-            keys=[k.thread_nonces(comment.thread), k.next_id, k.pending, k.thread_pending(comment.thread),
+        comment_id, outcome, status, retry_after = self._acknowledged(
+            self._submit, [k.thread_nonces(comment.thread), k.next_id, k.pending, k.thread_pending(comment.thread),
                   k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
                   k.email_approved(comment.email), k.flood(comment.ip or "-"),
                   k.thread_duplicates(comment.thread), k.pending_count],
-            args=[json.dumps(options), json.dumps(fields, ensure_ascii=False)],
+            [json.dumps(options), json.dumps(fields, ensure_ascii=False)],
         )
         return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))
 
@@ -207,8 +237,9 @@ class Store:
                    "force": bool(force), "body": body, "wave": wave, "wave_seconds": int(wave_seconds)}
         if lesson is not None:
             options["learn"] = self._learning(lesson)
-        return self._decide(keys=[k.pending, k.pending_per_thread, k.decided, k.audit, k.events, k.pending_count],
-                            args=[json.dumps(options, ensure_ascii=False), *comment_ids])
+        return self._acknowledged(self._decide,
+                                  [k.pending, k.pending_per_thread, k.decided, k.audit, k.events, k.pending_count],
+                                  [json.dumps(options, ensure_ascii=False), *comment_ids])
 
     @translated
     def undo(self, comment_id, moderator, now_ms, is_admin, window_ms, *, lesson=None):
@@ -217,12 +248,11 @@ class Store:
         The filter forgets ``lesson`` in the same step, if the comment still has its status.
         """
         k = self.keys
-        result = self._undo(
-            keys=[k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events,
-                  k.pending_count],
-            args=[k.prefix, moderator, now_ms, flag(is_admin), window_ms,
-                  self.audit_max_length, self.events_max_length, comment_id,
-                  json.dumps(self._learning(lesson) if lesson else {}, ensure_ascii=False)],
+        result = self._acknowledged(
+            self._undo,
+            [k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events, k.pending_count],
+            [k.prefix, moderator, now_ms, flag(is_admin), window_ms, self.audit_max_length, self.events_max_length,
+             comment_id, json.dumps(self._learning(lesson) if lesson else {}, ensure_ascii=False)],
         )
         if result[0] == "pending":
             raise NothingToUndo(comment_id)
@@ -242,10 +272,8 @@ class Store:
     def edit(self, comment_id, body, moderator, now_ms, force=False):
         """Replace a pending comment's body; the original goes to the audit log. True if it changed."""
         k = self.keys
-        result = self._edit(
-            keys=[k.comment(comment_id), k.audit, k.claim(comment_id)],
-            args=[moderator, now_ms, body, self.audit_max_length, comment_id, flag(force)],
-        )
+        result = self._acknowledged(self._edit, [k.comment(comment_id), k.audit, k.claim(comment_id)],
+                                    [moderator, now_ms, body, self.audit_max_length, comment_id, flag(force)])
         if result[0] == "unchanged":
             return False
         _raise_for(result, comment_id)
@@ -282,10 +310,10 @@ class Store:
     def rescue(self, comment_id, moderator, now_ms):
         """Move a comment from the spam list back into the queue (held for a closer look)."""
         k = self.keys
-        result = self._rescue(
-            keys=[k.comment(comment_id), k.spam, k.pending, k.pending_per_thread, k.audit, k.events,
-                  k.pending_count],
-            args=[k.prefix, moderator, now_ms, self.audit_max_length, self.events_max_length, comment_id],
+        result = self._acknowledged(
+            self._rescue,
+            [k.comment(comment_id), k.spam, k.pending, k.pending_per_thread, k.audit, k.events, k.pending_count],
+            [k.prefix, moderator, now_ms, self.audit_max_length, self.events_max_length, comment_id],
         )
         _raise_for(result, comment_id)
 
@@ -295,8 +323,8 @@ class Store:
         k = self.keys
         rejected = []
         while True:
-            ids = self._spam_confirm(keys=[k.spam, k.decided, k.audit],
-                                     args=[k.comment_prefix, moderator, now_ms, self.audit_max_length, batch])
+            ids = self._acknowledged(self._spam_confirm, [k.spam, k.decided, k.audit],
+                                     [k.comment_prefix, moderator, now_ms, self.audit_max_length, batch])
             rejected += [int(i) for i in ids]
             if len(ids) < batch:
                 return rejected

@@ -69,7 +69,7 @@ def client(app):
 
 @pytest.fixture
 def store(app):
-    return app.extensions["store"]
+    return app.extensions["sites"].get("main").store
 
 
 TOKEN = re.compile(r'name="token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="token"')

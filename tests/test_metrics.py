@@ -13,7 +13,7 @@ def metric_lines(client):
 
 
 def value(text, name):
-    """The value of one sample line, e.g. 'comments_waiting{list="queue"}'."""
+    """The value of one sample line, e.g. 'comments_waiting{list="queue",site="main"}'."""
     for line in text.splitlines():
         if line.startswith(name + " "):
             return float(line.rsplit(" ", 1)[1])
@@ -29,12 +29,12 @@ def test_metrics_count_submissions_decisions_and_queue_depth(app, team, client, 
     [first, *_] = store.queue_page("", 0).comments
     moderator.post(f"/moderate/comments/{first.id}/approve", data={"csrf_token": moderator.csrf})
     after = metric_lines(client)
-    name = 'comments_submitted_total{outcome="pending"}'
+    name = 'comments_submitted_total{outcome="pending",site="main"}'
     assert value(after, name) - value(before, name) == 3
-    name = 'comments_decided_total{action="approved"}'
+    name = 'comments_decided_total{action="approved",site="main"}'
     assert value(after, name) - value(before, name) == 1
-    assert value(after, 'comments_waiting{list="queue"}') == 2
-    assert value(after, 'comments_waiting{list="spam"}') == 0
+    assert value(after, 'comments_waiting{list="queue",site="main"}') == 2
+    assert value(after, 'comments_waiting{list="spam",site="main"}') == 0
 
 
 def test_metrics_latency_by_route_template_not_path(client):

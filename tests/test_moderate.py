@@ -602,7 +602,7 @@ def test_log_shows_who_did_what_and_filters_by_moderator(moderator_client, admin
 
 def test_audit_stream_is_bounded(make_app, store, redis_client):
     app = make_app(AUDIT_MAX_LENGTH=10)
-    bounded = app.extensions["store"]
+    bounded = app.extensions["sites"].get("main").store
     for comment_id in submit(bounded, n=400):
         bounded.decide(comment_id, Decision.APPROVE, "m", now_ms=1)
     assert redis_client.xlen("cm:{main}:audit") < 400

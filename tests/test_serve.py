@@ -79,7 +79,7 @@ def test_serve_stops_workers_then_redis_and_keeps_data(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
             metrics = response.read().decode()
         assert "comments_submitted_total{" in metrics
-        assert 'comments_waiting{list="queue"}' in metrics
+        assert 'comments_waiting{list="queue",site="main"}' in metrics
         assert list((instance / "prometheus").glob("*.db"))
         # No moderator yet: the one-time setup link is printed, and it works.
         link = re.search(r"http://127\.0\.0\.1:\d+/moderate/setup\?token=[\w-]+", log.read_text()).group(0)
