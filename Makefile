@@ -10,9 +10,12 @@ COMPILED := $(CATALOGS:.po=.mo)
 run: $(VENV)/.runtime $(COMPILED)
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The tests run twice: against one embedded redis-server, then against a Redis Cluster of three primaries
+# and three replicas (tests that start servers of their own run only the first time).
 test: $(VENV)/.dev $(COMPILED)
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --redis-cluster -m "not own_servers" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

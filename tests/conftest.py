@@ -2,30 +2,77 @@
 
 The server is the embedded binary, started in a temporary folder that the
 session owns; tests never touch the machine's own Redis or a developer's data.
+With ``--redis-cluster`` the same tests run against a Redis Cluster of three
+primaries and three replicas made of that binary (``topologies.Cluster``);
+tests marked ``own_servers`` (they start and kill servers of their own)
+are left out of that run.
 """
 
 import re
 
 import pytest
-import redis
+from redis.cluster import RedisCluster
 
-from moderation import create_app
+from moderation import connection, create_app
 from moderation.embedded import EmbeddedRedis
+
+from .topologies import Cluster
+
+
+def pytest_addoption(parser):
+    parser.addoption("--redis-cluster", action="store_true",
+                     help="run against a Redis Cluster (3 primaries, 3 replicas) started by the session")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--redis-cluster"):
+        return
+    skip = pytest.mark.skip(reason="starts servers of its own: run once, without --redis-cluster")
+    for item in items:
+        if "own_servers" in item.keywords:
+            item.add_marker(skip)
 
 SECRET = "test-secret-key-that-is-long-enough-for-signing"
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory):
+def redis_server(request, tmp_path_factory):
+    if request.config.getoption("--redis-cluster"):
+        cluster = Cluster(tmp_path_factory.mktemp("cluster"))
+        try:
+            cluster.start()
+            yield cluster
+        finally:
+            cluster.stop()
+        return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
     assert server.start(), "a redis-server was already running in a fresh temporary folder"
     yield server
     server.stop()
 
 
+def client_for(url):
+    """A client of the test Redis (one server or the cluster), as the service makes them."""
+    client = connection.connect(url, 5)
+    return EveryPrimary(client) if connection.is_cluster(client) else client
+
+
+class EveryPrimary:
+    """The cluster's client, with KEYS asked of every primary (redis-py asks one node at random)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def keys(self, pattern="*"):
+        return self.client.keys(pattern, target_nodes=RedisCluster.PRIMARIES)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
 @pytest.fixture
 def redis_client(redis_server):
-    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    client = client_for(redis_server.url)
     client.flushall()
     yield client
     client.flushall()

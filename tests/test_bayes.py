@@ -14,6 +14,8 @@ from moderation.errors import StoreUnavailable
 from moderation.keys import Keys
 from moderation.store_filter import FilterStore
 
+from .conftest import client_for
+
 SPAM_COUNTS = {"casino": 40, "bonus": 30, "article": 1}
 HAM_COUNTS = {"article": 40, "thanks": 25, "bonus": 1}
 
@@ -204,7 +206,7 @@ def test_filter_store_score_is_the_pure_score_of_the_stored_counts(redis_client)
 
 def test_filter_store_concurrent_learning_adds_up(redis_server, redis_client):
     def learn_many():
-        client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+        client = client_for(redis_server.url)
         store = FilterStore(client)
         for _ in range(25):
             store.learn(["casino", "bonus"], SPAM)

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import redis
 
 from moderation.embedded import EmbeddedRedis
@@ -11,6 +12,8 @@ from moderation.models import NewComment
 from moderation.store import Store
 
 from .conftest import pending_count, pending_ids
+
+pytestmark = pytest.mark.own_servers  # starts and stops servers of its own
 
 
 def client_for(server):

@@ -14,6 +14,8 @@ from moderation.store import Store
 
 from .conftest import SECRET, form_token, pending_count, pending_ids
 
+pytestmark = pytest.mark.own_servers  # starts and stops servers of its own
+
 
 @pytest.fixture
 def own_redis(tmp_path):

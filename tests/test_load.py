@@ -23,6 +23,8 @@ from moderation.forms import token_serializer
 from .conftest import SECRET
 from .test_serve import free_port, start
 
+pytestmark = pytest.mark.own_servers  # starts and stops servers of its own
+
 SUBMISSIONS = 2_000
 CLIENTS = 32
 THREAD = "load-test"

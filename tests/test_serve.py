@@ -11,11 +11,14 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
 import redis
 
 from moderation.embedded import EmbeddedRedis
 
 from .conftest import form_token
+
+pytestmark = pytest.mark.own_servers  # starts and stops servers of its own
 
 ROOT = Path(__file__).resolve().parent.parent
 
