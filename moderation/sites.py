@@ -35,6 +35,8 @@ SITE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:\d{1,5})?|\*")
 FIELDS = {"name", "hosts", "embed_origins", "default_locale", "timezone"}
+# What answers at any host name, for the process rather than for a site.
+SITE_FREE_BLUEPRINTS = {"health", "metrics"}
 # Blueprints whose pages are public and may say which site they are for.
 SITE_PARAMETER_BLUEPRINTS = {"reader", "api"}
 
@@ -185,6 +187,8 @@ def register(app, client):
     @app.before_request
     def select_site():
         g.site = for_request()
+        if g.site is None and request.blueprint not in SITE_FREE_BLUEPRINTS and request.endpoint != "static":
+            raise UnknownSite(request.host)
 
 
 def for_request():

@@ -1,6 +1,7 @@
 // Comments under any article, with one line of HTML:
 //   <script src="https://comments.example/embed.js" data-thread="SLUG" async></script>
-// Optional: data-lang="ar" or "en" (else the page's own language).
+// Optional: data-lang="ar" or "en" (else the page's own language); data-site="KEY"
+// where one comments host serves several sites (else the site of the script's host).
 // It inserts an iframe of /embed/SLUG in the page's language and direction
 // and keeps the iframe as tall as its content. Messages are accepted only
 // from the comment service's origin and from that iframe.
@@ -16,7 +17,8 @@
   var lang = (script.dataset.lang || root.lang || "").slice(0, 2).toLowerCase();
   var src = service + "/embed/" + encodeURIComponent(script.dataset.thread) +
     "?origin=" + encodeURIComponent(window.location.origin) +
-    (lang === "ar" || lang === "en" ? "&lang=" + lang : "");
+    (lang === "ar" || lang === "en" ? "&lang=" + lang : "") +
+    (script.dataset.site ? "&site=" + encodeURIComponent(script.dataset.site) : "");
 
   var frame = document.createElement("iframe");
   frame.src = src;

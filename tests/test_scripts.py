@@ -1,0 +1,140 @@
+"""Every Lua script touches only the one slot of the keys it declares, as Redis Cluster requires.
+
+Redis 6.2 (the binary the project ships) lets a script on a cluster node
+reach an undeclared key of another slot as long as that node holds it, so a
+cluster run alone proves nothing here. Instead, a workload that runs every
+script in ``queue/`` goes through the test server while a MONITOR connection
+records what each script did: every key of every command a script issued
+must hash to the slot of the keys it declared.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+import redis
+from redis.crc import key_slot
+
+from moderation.keys import Keys
+from moderation.limits import Counter
+from moderation.models import Decision, Intake, NewComment, Role
+from moderation.store import Store
+from moderation.store_accounts import AccountStore
+
+QUEUE = Path(__file__).resolve().parent.parent / "queue"
+# One quoted argument of a MONITOR line, with Redis's escapes.
+ARGUMENT = re.compile(rb'"((?:[^"\\]|\\.)*)"')
+ESCAPE = re.compile(rb'\\(x[0-9a-f]{2}|.)', re.DOTALL)
+ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"a": b"\a", b"b": b"\b"}
+
+
+def unescape(text):
+    def one(match):
+        code = match.group(1)
+        if code.startswith(b"x") and len(code) == 3:
+            return bytes([int(code[1:], 16)])
+        return ESCAPES.get(code, code)
+
+    return ESCAPE.sub(one, text)
+
+
+def parse(line):
+    """(source, [arguments as bytes]) of one MONITOR line: source is 'lua' for a script's own commands."""
+    head, _, rest = line.partition(b"] ")
+    source = head.rsplit(b" ", 1)[-1].decode()
+    return source, [unescape(a) for a in ARGUMENT.findall(rest)]
+
+
+def workload(client):
+    """Run every script of queue/ at least once, with an Arabic thread key and every outcome of submit."""
+    store = Store(client, site="أخبار")
+    accounts = AccountStore(client, site="أخبار")
+    thread = "مقال-1"
+
+    def new(body, email="a@example.com", ip="192.0.2.1"):
+        return NewComment(thread=thread, author="نور", email=email, body=body, ip=ip)
+
+    limits = [Counter("address:192.0.2.9:60:1", 100, 60)]
+    first = store.submit(new("أول تعليق"), "n1", 1_000, duplicate_digest="d1", waves=["domain:x.example"],
+                         limits=limits, flood_seconds=15).id
+    store.submit(new("again", ip="192.0.2.1"), "n2", 1_001, flood_seconds=15)  # flood
+    store.submit(new("أول تعليق"), "n3", 1_002, duplicate_digest="d1")  # duplicate
+    store.submit(new("أول تعليق"), "n1", 1_003)  # the same form again
+    store.submit(new("over"), "n4", 1_004, limits=[Counter("address:192.0.2.9:60:1", 0, 60)])  # limited
+    spam = store.submit(new("spam", email="s@example.com"), "n5", 1_005, intake=Intake(status="spam")).id
+    second = store.submit(new("second", email="b@example.com"), "n6", 1_006).id
+    third = store.submit(new("third", email="c@example.com"), "n7", 1_007).id
+    store.decide(first, Decision.APPROVE, "mona", 2_000)
+    store.submit(new("trusted"), "n8", 1_008, trust=1)  # published at once
+    store.queue_page("mona", 60_000)
+    store.queue_page("mona", 60_000, thread=thread)
+    store.queue_page("mona", 60_000, email="b@example.com")
+    store.spam_page()
+    store.claim([second, third], "mona", 60_000)
+    store.edit(second, "second, edited", "mona", 2_001)
+    store.decide_many([second, third], Decision.REJECT, "mona", 2_002, wave="domain:x.example", wave_seconds=60)
+    store.undo(third, "mona", 2_003, True, 600_000)
+    store.rescue(spam, "mona", 2_004)
+    store.submit(new("more spam", email="t@example.com"), "n9", 1_009, intake=Intake(status="spam"))
+    store.empty_spam("mona", 2_005)
+    store.purge_decided(10_000)
+    accounts.set_setup_token("hash", 60)
+    accounts.setup_admin("hash", "ali", "argon-hash", 3_000)
+    accounts.create("mona", Role.MODERATOR, "argon-hash", 3_001, "ali")
+    accounts.set_password("mona", "argon-hash-2", "ali", 3_002)
+    accounts.record_failure("mona", "192.0.2.1", 900, 3_003)
+    accounts.open_session("s1", "mona", 60_000, 3_004, "192.0.2.1")
+    accounts.load_session("s1", 60_000)
+    accounts.create("sami", Role.MODERATOR, "argon-hash", 3_005, "ali")
+    accounts.remove("sami", "ali", 3_006)
+    return Keys("أخبار").prefix
+
+
+def test_scripts_touch_only_the_slot_of_their_declared_keys(redis_server, redis_client):
+    if not hasattr(redis_server, "socket_path"):
+        pytest.skip("reads one server's MONITOR; the cluster run checks the same scripts end to end")
+    scripts = {hashlib.sha1(path.read_bytes()).hexdigest(): path.name for path in QUEUE.glob("*.lua")}
+    watcher = redis.Redis(unix_socket_path=redis_server.socket_path)
+    monitor = watcher.monitor().__enter__()
+    client = redis.Redis(unix_socket_path=redis_server.socket_path, decode_responses=True)
+    try:
+        prefix = workload(client)
+        client.set("end-of-workload", "1")
+        lines = []
+        while not lines or b'"end-of-workload"' not in lines[-1]:
+            lines.append(monitor.connection.read_response())
+    finally:
+        monitor.__exit__(None, None, None)
+        watcher.close()
+
+    commands = client.command()
+
+    def keys_of(arguments):
+        """The key arguments of a command, where COMMAND says they are."""
+        info = commands[arguments[0].decode().lower()]
+        first, last, step = info["first_key_pos"], info["last_key_pos"], info["step_count"]
+        if first == 0:
+            return []
+        last = len(arguments) + last if last < 0 else last
+        return arguments[first:last + 1:step]
+
+    ran, script, slot = {}, None, None
+    for line in lines:
+        source, arguments = parse(line if isinstance(line, bytes) else line.encode())
+        if source != "lua":
+            script = None
+            if arguments and arguments[0].upper() == b"EVALSHA":
+                script = scripts.get(arguments[1].decode())
+                assert script, f"EVALSHA of a script that is not in queue/: {arguments[1]!r}"
+                declared = arguments[3:3 + int(arguments[2])]
+                slots = {key_slot(k) for k in declared}
+                assert len(slots) == 1, f"{script} declares keys of several slots: {declared}"
+                [slot] = slots
+                ran[script] = ran.get(script, 0) + 1
+            continue
+        assert script, f"a script's command with no EVALSHA before it: {arguments}"
+        for key in keys_of(arguments):
+            assert key_slot(key) == slot, f"{script} touched {key.decode()!r} outside its slot"
+            assert key.decode().startswith(prefix), f"{script} touched {key.decode()!r}, not a key of the site"
+    assert set(ran) == set(scripts.values()), f"not run by the workload: {set(scripts.values()) - set(ran)}"
