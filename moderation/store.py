@@ -125,7 +125,7 @@ class Store:
                waves=(), wave_seconds=3600, limits=()):
         """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
-        The same nonce twice returns the first comment and writes nothing;
+        The same nonce twice returns the first comment and changes nothing;
         so does the same ``duplicate_digest`` (thread, email and text) as
         long as the thread took in a comment within 30 days. Both live in
         compact hashes per thread, not in two keys per comment. A second

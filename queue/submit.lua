@@ -34,6 +34,9 @@ local o = cjson.decode(ARGV[1])
 
 local seen = redis.call('HGET', KEYS[1], o.nonce)
 if seen then
+  -- Written again, so that a WAIT after this answer (REDIS_MIN_REPLICAS) waits for a replication
+  -- offset past the comment it names: a retry must not be confirmed while the comment itself is not.
+  redis.call('HSET', KEYS[1], o.nonce, seen)
   return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or '', 0}
 end
 for _, limit in ipairs(o.limits) do

@@ -31,8 +31,9 @@ def free_port():
 
 def start(instance, port, log, extra_env=None):
     """Start `make run`'s gunicorn; its log goes to the file ``log``."""
-    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "WEB_WORKERS": "2", **(extra_env or {})}
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "PORT": str(port), "WEB_WORKERS": "2"}
     env.pop("REDIS_URL", None)
+    env.update(extra_env or {})
     if "SECRET_KEY" not in (extra_env or {}):
         env.pop("SECRET_KEY", None)
     with open(log, "w") as out:

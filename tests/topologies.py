@@ -10,6 +10,7 @@ failover is the replication, not a weaker disk setting.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -106,8 +107,16 @@ class Server:
             self.process.wait()
             self.process = None
 
+    def freeze(self):
+        """SIGSTOP: the server reads and answers nothing until :meth:`thaw`, as a hung host would."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self):
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a frozen server cannot stop
             self.process.terminate()
             try:
                 self.process.wait(timeout=30)
