@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CATALOGS := $(wildcard moderation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint translations extract-messages clean bench bench-quick bench-workers
+.PHONY: run test lint translations extract-messages clean bench bench-quick bench-workers bench-scaleout
 
 run: $(VENV)/.runtime $(COMPILED)
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -54,6 +54,10 @@ bench: $(VENV)/.dev $(COMPILED)
 # Which gunicorn workers and threads serve best here: bench/WORKERS.md, the source of gunicorn.conf.py's defaults.
 bench-workers: $(VENV)/.dev $(COMPILED)
 	$(BIN)/python bench/workers.py $(BENCH_ARGS)
+
+# One Redis server beside a Redis Cluster (and with WAIT for a replica): bench/SCALEOUT.md. BENCH_ARGS=--quick proves it.
+bench-scaleout: $(VENV)/.dev $(COMPILED)
+	$(BIN)/python bench/scaleout.py $(BENCH_ARGS)
 
 # The same at tiny sizes and 1-second runs, only to prove the harness works; the report goes to /tmp.
 bench-quick: $(VENV)/.dev $(COMPILED)

@@ -17,10 +17,9 @@ import random
 import secrets
 import time
 
-import redis
 from corpus import USER_AGENT
 
-from moderation import create_app, forms, intake
+from moderation import connection, create_app, forms, intake
 from moderation.models import Decision, NewComment
 
 BACKGROUND_TIMEOUT_SECONDS = 600
@@ -53,8 +52,8 @@ class LoadError(RuntimeError):
 class Loader:
     """Writes comments into one instance's Redis exactly as its store would."""
 
-    def __init__(self, instance, secret_key, settings=None, batch=2000):
-        self.url = f"unix://{os.path.join(instance, 'redis.sock')}"
+    def __init__(self, instance, secret_key, settings=None, batch=2000, url=None):
+        self.url = url or f"unix://{os.path.join(instance, 'redis.sock')}"
         self.app = create_app({"INSTANCE_PATH": instance, "REDIS_URL": self.url, "SECRET_KEY": secret_key,
                                **(settings or {})})
         self.store = self.app.extensions["sites"].get("main").store
@@ -62,7 +61,9 @@ class Loader:
         self.submit_script, self.decide_script = self.store._submit, self.store._decide
         self.store._submit, self.store._decide = Recorder(), Recorder()
         # Pipelines of thousands and MEMORY USAGE of a million-member set outlast the app's 2 s timeout.
-        self.client = redis.Redis.from_url(self.url, decode_responses=True, socket_timeout=300)
+        # On a cluster, the primary that holds the site: every key of one site is in its slot, and a
+        # cluster's own pipeline refuses scripts.
+        self.client = connection.primary_for(connection.connect(self.url, 300), self.keys.prefix)
         self.batch = batch
         self.samples = []  # (comment id, keys its submission touched), for the memory breakdown
 

@@ -143,14 +143,17 @@ class Server:
 
 
 class OurServer(Server):
-    """This service: ``gunicorn -c gunicorn.conf.py wsgi:app`` with its embedded Redis in a temporary folder."""
+    """This service: ``gunicorn -c gunicorn.conf.py wsgi:app`` with its embedded Redis in a temporary folder
+    (or, given ``redis_url``, on that Redis: a server over TCP, a cluster)."""
 
-    def __init__(self, name, workdir, secret_key, environ):
+    def __init__(self, name, workdir, secret_key, environ, redis_url=None):
         self.instance = os.path.join(workdir, name)
         os.makedirs(self.instance, exist_ok=True)
         port = free_port()
         env = dict(environ, INSTANCE_PATH=self.instance, SECRET_KEY=secret_key, HOST="127.0.0.1", PORT=str(port))
         env.pop("REDIS_URL", None)  # unset: the service starts its own Redis in the instance folder
+        if redis_url:
+            env["REDIS_URL"] = redis_url
         command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", GUNICORN_CONF, "wsgi:app"]
         super().__init__(name, command, env=env, port=port, log_path=os.path.join(workdir, f"{name}.log"),
                          ready_path="/healthz")

@@ -141,7 +141,7 @@ def acknowledged(client, script, keys, args, *, replicas=0, timeout_ms=1000):
     if replicas <= 0:
         return script(keys=keys, args=args)
     for attempt in range(2):
-        primary = _primary(client, keys[0])
+        primary = primary_for(client, keys[0])
         pipe = primary.pipeline(transaction=False)
         pipe.evalsha(script.sha, len(keys), *keys, *args)
         pipe.execute_command("WAIT", replicas, timeout_ms)
@@ -165,7 +165,8 @@ def acknowledged(client, script, keys, args, *, replicas=0, timeout_ms=1000):
     raise NotReplicated("the script could not be run on the primary that holds its keys")
 
 
-def _primary(client, key):
+def primary_for(client, key):
+    """The client of the one server that holds ``key`` as primary (``client`` itself unless on a cluster)."""
     if not is_cluster(client):
         return client
     cluster = client.cluster() if isinstance(client, LazyCluster) else client
