@@ -3,7 +3,9 @@
 - ``redis://``, ``rediss://``, ``unix://``: one server (redis-py's ``Redis``).
 - ``redis+cluster://[user:password@]host:port,host:port`` (``rediss+cluster://`` over TLS): a Redis or Valkey
   Cluster, the hosts being any of its nodes (redis-py's ``RedisCluster``). Every key of a site carries the
-  hash tag ``{site}``, so each script runs on the one shard that holds the site.
+  hash tag ``{site}``, so each script runs on the one shard that holds the site. ``?read_from_replicas=yes``
+  sends plain reads (a thread's version and comments, counts) to the shard's replicas, round robin; scripts
+  and writes stay on the primary.
 - ``redis+sentinel://[user:password@]host:port,host:port/service`` (``rediss+sentinel://``): the primary the
   Sentinels name for ``service`` (redis-py's ``Sentinel.master_for``), followed through failovers. The user
   and password are the data servers'; ``?sentinel_password=`` is the Sentinels' own, if they have one.
@@ -18,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import redis
 from redis.backoff import ConstantBackoff
-from redis.cluster import ClusterNode, RedisCluster
+from redis.cluster import ClusterNode, LoadBalancingStrategy, RedisCluster
 from redis.connection import Encoder
 from redis.exceptions import (
     AskError,
@@ -58,7 +60,9 @@ def connect(url, timeout_seconds):
     }
     scheme = url.partition("://")[0].lower()
     if scheme in CLUSTER_SCHEMES:
-        username, password, nodes, _path, _query = _split(url)
+        username, password, nodes, _path, query = _split(url)
+        if query.get("read_from_replicas", ["no"])[0].lower() in {"yes", "true", "1"}:
+            options["load_balancing_strategy"] = LoadBalancingStrategy.ROUND_ROBIN_REPLICAS
         return LazyCluster(startup_nodes=[ClusterNode(host, port) for host, port in nodes], username=username,
                            password=password, ssl=CLUSTER_SCHEMES[scheme], **options)
     if scheme in SENTINEL_SCHEMES:
@@ -140,7 +144,8 @@ def acknowledged(client, script, keys, args, *, replicas=0, timeout_ms=1000):
     """
     if replicas <= 0:
         return script(keys=keys, args=args)
-    for attempt in range(2):
+    # A slot that moved answers MOVED, and the primary it moved to may not know the script yet.
+    for attempt in range(3):
         primary = primary_for(client, keys[0])
         pipe = primary.pipeline(transaction=False)
         pipe.evalsha(script.sha, len(keys), *keys, *args)
@@ -153,8 +158,8 @@ def acknowledged(client, script, keys, args, *, replicas=0, timeout_ms=1000):
         if isinstance(result, NoScriptError):
             primary.script_load(script.script)
             continue
-        if isinstance(result, MovedError) and attempt == 0:  # the slot has moved, or a replica took over
-            _refresh_slots(client)
+        if isinstance(result, MovedError) and attempt < 2:  # the slot has moved, or a replica took over
+            _cluster_of(client).nodes_manager.move_slot(result)  # where the answer says it is now
             continue
         for answer in (result, confirmed):
             if isinstance(answer, Exception):
@@ -162,22 +167,26 @@ def acknowledged(client, script, keys, args, *, replicas=0, timeout_ms=1000):
         if confirmed < replicas:
             raise NotReplicated(f"{confirmed} of {replicas} replicas confirmed within {timeout_ms} ms")
         return result
-    raise NotReplicated("the script could not be run on the primary that holds its keys")
+    raise redis.ConnectionError("the slot kept moving: the script could not reach the primary that holds it")
 
 
 def primary_for(client, key):
     """The client of the one server that holds ``key`` as primary (``client`` itself unless on a cluster)."""
     if not is_cluster(client):
         return client
-    cluster = client.cluster() if isinstance(client, LazyCluster) else client
+    cluster = _cluster_of(client)
     return cluster.get_redis_connection(cluster.get_node_from_key(key))
 
 
+def _cluster_of(client):
+    return client.cluster() if isinstance(client, LazyCluster) else client
+
+
 def _refresh_slots(client):
-    """Ask the cluster again which node holds which slots (after a failover, or a slot moved)."""
+    """Ask the cluster again which node holds which slots (after a failover)."""
     if not is_cluster(client):
         return
     try:
-        (client.cluster() if isinstance(client, LazyCluster) else client).nodes_manager.initialize()
+        _cluster_of(client).nodes_manager.initialize()
     except (RedisClusterException, *UNAVAILABLE):
         pass  # still failing over; the next request asks again

@@ -455,3 +455,58 @@ def test_a_lagging_replica_taking_over_loses_only_what_was_acknowledged_without_
         assert acknowledged == [] and lost == 0
     else:
         assert len(acknowledged) == 20 and lost == 20
+
+
+def test_cluster_reads_can_move_to_replicas(cluster, make_app):
+    cluster.flush()
+    app = make_app(REDIS_URL=cluster.url + "?read_from_replicas=yes")
+    store = app.extensions["sites"].get("main").store
+    store.decide(store.submit(NewComment(thread=THREAD, author="a", email="a@example.com", body="read me"),
+                              nonce="r", now_ms=1).id, "approved", "m", 2)
+    primary = cluster.primary_of(Keys("main").prefix)
+    replica = next(s for s in cluster.servers if s.running and s is not primary
+                   and s.info("replication").get("master_port") == primary.port)
+    before = replica.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+    client = app.test_client()
+    for _ in range(5):
+        assert "read me" in client.get(f"/api/v1/threads/{THREAD}/comments").get_data(as_text=True)
+    assert replica.info("commandstats").get("cmdstat_get", {}).get("calls", 0) > before  # the version, read there
+
+
+def move_slot(cluster, slot, source, target):
+    """Move one slot between primaries the way `redis-cli` documents it: nothing asked of the service."""
+    src, dst = source.client(), target.client()
+    try:
+        source_id, target_id = src.cluster("MYID"), dst.cluster("MYID")
+        dst.execute_command("CLUSTER", "SETSLOT", slot, "IMPORTING", source_id)
+        src.execute_command("CLUSTER", "SETSLOT", slot, "MIGRATING", target_id)
+        while keys := src.execute_command("CLUSTER", "GETKEYSINSLOT", slot, 100):
+            src.execute_command("MIGRATE", "127.0.0.1", target.port, "", 0, 5000, "KEYS", *keys)
+        for server in cluster.primaries():
+            client = server.client()
+            client.execute_command("CLUSTER", "SETSLOT", slot, "NODE", target_id)
+            client.close()
+    finally:
+        src.close()
+        dst.close()
+
+
+def test_cluster_a_site_moved_to_another_shard_goes_on_without_a_restart(cluster, make_app):
+    cluster.flush()
+    app = make_app(REDIS_URL=cluster.url, REDIS_MIN_REPLICAS=1, REDIS_REPLICA_WAIT_MS=1000)
+    store = app.extensions["sites"].get("main").store
+    before = [store.submit(NewComment(thread=THREAD, author="a", email="a@example.com", body=f"before {i}"),
+                           nonce=f"b{i}", now_ms=i).id for i in range(20)]
+    source = cluster.primary_of(Keys("main").prefix)
+    target = next(s for s in cluster.primaries() if s is not source)
+    move_slot(cluster, store.slot(), source, target)
+    assert cluster.primary_of(Keys("main").prefix) is target
+    after = store.submit(NewComment(thread=THREAD, author="a", email="a@example.com", body="after"),
+                         nonce="after", now_ms=99).id  # the same app: redis-py follows the MOVED
+    store.decide(before[0], "approved", "m", 100)
+    assert [c.body for c in store.get_many([*before, after])] == [*(f"before {i}" for i in range(20)), "after"]
+    assert "before 0" in app.test_client().get(f"/threads/{THREAD}").get_data(as_text=True)
+    client = source.client()
+    assert client.dbsize() == 0  # nothing of the site left behind
+    client.close()
+    assert f"127.0.0.1:{target.port}" in app.test_cli_runner().invoke(args=["sites", "list"]).output
