@@ -199,3 +199,64 @@ def test_browser_demo_on_another_site_with_third_party_cookies_blocked(live_serv
     }""", arg=embed.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)"))
     assert page.evaluate('document.querySelector("iframe").getBoundingClientRect().height') > 480
     context.close()
+
+
+@pytest.fixture
+def page_elsewhere():
+    """Serve a page of HTML from another origin (127.0.0.2) than the service's."""
+    servers = []
+
+    def serve(html):
+        class Page(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(html.encode())
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.2:{server.server_address[1]}/"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_browser_embed_data_site_shows_and_takes_that_sites_comments(make_app, tmp_path, browser, page_elsewhere):
+    """One comments host (127.0.0.1, site main's) serves the embed of site sport, named by data-site."""
+    sites_file = tmp_path / "sites.toml"
+    sites_file.write_text('[sites.main]\nhosts = ["127.0.0.1"]\n\n'
+                          '[sites.sport]\nname = "Sport"\nhosts = ["sport.invalid"]\ndefault_locale = "en"\n')
+    app = make_app(SITES=str(sites_file))
+    sport, main = app.extensions["sites"].get("sport").store, app.extensions["sites"].get("main").store
+    sport.decide(sport.submit(NewComment(thread="match-report", author="Coach", email="c@example.com",
+                                         body="A comment of the sport site"), nonce="s", now_ms=1).id,
+                 "approved", "m", 2)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        service = f"http://127.0.0.1:{server.server_port}"
+        article = page_elsewhere(f'<!doctype html><html lang="en"><body><h1>Match report</h1><script src="{service}'
+                                 '/embed.js" data-site="sport" data-thread="match-report" async></script>')
+        context = browser.new_context(locale="en-US")
+        page = context.new_page()
+        page.goto(article)
+        frame = page.frame_locator("iframe")
+        frame.locator(".comment-list").wait_for()
+        assert "A comment of the sport site" in frame.locator(".comment-list").inner_text()
+        frame.locator("#comment").fill("Posted through the shared comments host")
+        frame.locator("#author").fill("Fan")
+        frame.locator("#email").fill("fan@example.com")
+        frame.locator("button[type=submit]").click()
+        frame.locator(".own-comment").wait_for()
+        context.close()
+    finally:
+        server.shutdown()
+    assert [c.body for c in sport.queue_page("", 0).comments] == ["Posted through the shared comments host"]
+    assert main.pending_count() == 0
