@@ -7,6 +7,10 @@ API that is not made here too fails the tests.
 THREAD = {"name": "thread", "in": "path", "required": True,
           "description": "The article's key (a slug, possibly Arabic; at most 200 characters, no `/`).",
           "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+SITE = {"name": "site", "in": "query", "required": False,
+        "description": "The site's key, where one host serves several sites; else the site of the host. "
+                       "An unknown key answers 404 (`unknown_site`).",
+        "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,39}$"}}
 
 ERROR = {
     "type": "object",
@@ -49,7 +53,7 @@ def document():
         },
         "paths": {
             "/api/v1/threads/{thread}/comments": {
-                "parameters": [THREAD],
+                "parameters": [THREAD, SITE],
                 "get": {
                     "summary": "The thread's approved comments, oldest first",
                     "parameters": [{"name": "If-None-Match", "in": "header", "required": False,
@@ -114,7 +118,7 @@ def document():
                 },
             },
             "/api/v1/threads/{thread}/token": {
-                "parameters": [THREAD],
+                "parameters": [THREAD, SITE],
                 "get": {
                     "summary": "A signed form token for one submission",
                     "responses": {
@@ -128,6 +132,7 @@ def document():
                 },
             },
             "/api/v1/counts": {
+                "parameters": [SITE],
                 "get": {
                     "summary": "Approved comments per thread, for many threads at once",
                     "parameters": [{"name": "thread", "in": "query", "required": True, "explode": True,
@@ -140,6 +145,7 @@ def document():
                                                       "additionalProperties": {"type": "integer", "minimum": 0}}},
                         }}}},
                         "400": error_response("No thread, more than 100, or a key that is not valid."),
+                        "404": error_response("No site is served at this host (or has this key)."),
                         "503": error_response("Redis is unavailable."),
                     },
                 },
