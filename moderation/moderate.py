@@ -42,6 +42,7 @@ from .errors import (
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
 from .i18n import ngettext
+from .item_parts import ItemParts
 from .models import Decision
 
 logger = logging.getLogger(__name__)
@@ -185,10 +186,15 @@ def queue():
     return render_template(
         "moderate/queue.html", page=page, others=others, total=total, filtered=filtered, busiest=busiest,
         waves=decisions.waves() if cursor is None and thread is None and email is None else [],
-        thread=thread, email=email, cursor=cursor, form=DecisionForm(), bulk_form=BulkForm(),
+        thread=thread, email=email, cursor=cursor, parts=item_parts(),
+        form=DecisionForm(), bulk_form=BulkForm(),
         action_form=ActionForm(), latest_event=decisions.latest_event(),
         poll_seconds=current_app.config["QUEUE_POLL_SECONDS"],
     )
+
+
+def item_parts():
+    return ItemParts(current_user.name, current_user.is_admin, lambda signal: coded_label(signal, SIGNAL_LABELS))
 
 
 def decisions_of_others(claimed):
@@ -329,8 +335,8 @@ def updates():
     if fresh:
         decisions.renew_claims([c.id for c in fresh], current_user.name)
     total = decisions.pending_total()
-    items = [render_template("moderate/_item.html", c=c, form=DecisionForm(), action_form=ActionForm(),
-                             claimant=None) for c in fresh]
+    parts = item_parts()
+    items = [parts.render(c) for c in fresh]
     total_label = ngettext("%(num)d comment waiting", "%(num)d comments waiting", total)
     return jsonify(last=last, total=total, total_label=total_label, items=items,
                    decided=[dict(d, message=decided_message(d)) for d in decided])

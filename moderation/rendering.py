@@ -1,9 +1,14 @@
 """Jinja filters that turn what readers wrote into safe HTML: the one place for it."""
 
+import functools
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask_babel import format_date, format_time, format_timedelta, get_locale
+from babel import Locale
+from babel.dates import DateTimePattern, format_timedelta, parse_pattern
+from flask import has_request_context, request
+from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -36,15 +41,50 @@ def linked(line):
     return Markup("").join(parts)
 
 
+@dataclass(frozen=True)
+class Clock:
+    """One request's language, time zone and moment, for the dates its page shows."""
+
+    locale: Locale
+    timezone: object
+    now: datetime
+    long: DateTimePattern
+
+    def local_datetime(self, moment):
+        return self.long.apply(moment.astimezone(self.timezone), self.locale)
+
+    def age(self, moment):
+        return format_timedelta(moment - self.now, add_direction=True, locale=self.locale)
+
+
+@functools.lru_cache(maxsize=16)
+def long_datetime_pattern(locale):
+    """The locale's long date and short time, joined as its long date-and-time joins them: one pattern."""
+    found = Locale.parse(locale)
+    return parse_pattern(found.datetime_formats["long"].format(found.time_formats["short"].pattern,
+                                                               found.date_formats["long"].pattern))
+
+
+def clock():
+    """This request's Clock, made once: a queue page shows a hundred dates, and Flask-Babel finds the
+    locale, the time zone and the pattern again for each."""
+    found = request.environ.get("moderation.clock") if has_request_context() else None
+    if found is None:
+        locale = get_locale()
+        found = Clock(locale, get_timezone(), datetime.now(UTC), long_datetime_pattern(str(locale)))
+        if has_request_context():
+            request.environ["moderation.clock"] = found
+    return found
+
+
 def local_datetime(moment):
     """A long date and a short time in the page's language and the site's time zone."""
-    pattern = get_locale().datetime_formats["long"]
-    return pattern.format(format_time(moment, "short"), format_date(moment, "long"))
+    return clock().local_datetime(moment)
 
 
 def age(moment):
     """How long ago, in words: "3 minutes ago", "منذ 3 دقائق"."""
-    return format_timedelta(moment - datetime.now(UTC), add_direction=True)
+    return clock().age(moment)
 
 
 def init_app(app):
