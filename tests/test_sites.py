@@ -167,7 +167,7 @@ def test_sites_an_unknown_host_is_404_and_health_still_answers(two_sites):
     stranger = on(two_sites, "elsewhere.example")
     response = stranger.get("/threads/shared")
     assert response.status_code == 404
-    assert "No comments are served at this address." in text(response) or "لا تعليقات" in text(response)
+    assert "لا تُعرض تعليقات على هذا العنوان." in text(response)
     api = stranger.get("/api/v1/threads/shared/comments")
     assert (api.status_code, api.get_json()["error"]) == (404, "unknown_site")
     assert stranger.get("/moderate/login").status_code == 404
