@@ -34,6 +34,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.append(os.path.dirname(BENCH_DIR))
 
 import console
+import floor_app
 import loadgen
 import peer
 import seeding
@@ -49,6 +50,7 @@ from moderation.embedded import executable as redis_executable
 SECRET_KEY = "bench-secret-key-for-signing-form-tokens-0123456789"
 MODERATOR = "bench"
 PASSWORD = "bench-password-long-enough"  # a throwaway account in a temporary instance
+FLOOR_SESSION, FLOOR_CSRF = "bench-floor-session", "bench-floor-csrf-token"
 READ_THREAD = ARTICLES[0]
 # Submissions go elsewhere: pending comments on the read thread would slow Isso's list (it scans them).
 SUBMIT_THREADS = ARTICLES[1:]
@@ -233,11 +235,19 @@ class Bench:
             return None
 
     def measure(self, key, label, server, path, *, connections, expected, headers, mode="wrap"):
+        """One wrk run, with the CPU the server's workers (and its Redis) spent on it, per request."""
+        workers, redis_cpu = server.cpu_seconds(), server.redis_cpu_seconds()
         result = loadgen.run_wrk(server.url, path, connections=connections, seconds=self.opts.seconds,
                                  expected=expected, headers=headers, mode=mode, timeout_seconds=self.timeout())
-        self.report.figure(key, label).runs.append(result)
+        figure = self.report.figure(key, label)
+        figure.runs.append(result)
+        answered = max(result.requests, 1)
+        figure.worker_cpu_ms.append((server.cpu_seconds() - workers) * 1000 / answered)
+        if redis_cpu is not None:
+            figure.redis_cpu_ms.append((server.redis_cpu_seconds() - redis_cpu) * 1000 / answered)
         print(f"   {label}: {result.rate:,.0f}/s p50 {result.p50_ms:.1f} ms p99 {result.p99_ms:.1f} ms "
-              f"errors {result.errors} {result.statuses}", flush=True)
+              f"errors {result.errors} {result.statuses}; workers {figure.worker_cpu_ms[-1]:.2f} ms of CPU "
+              "a request", flush=True)
         return result
 
     def warm(self, server, path, *, connections, expected, headers):
@@ -251,6 +261,8 @@ class Bench:
         with contextlib.ExitStack() as stack:
             ours = self.start(stack, servers.OurServer("ours", self.workdir, SECRET_KEY, self.environ))
             bare = self.start(stack, servers.bare_server(self.workdir, self.gunicorn, self.environ))
+            floor = self.start(stack, servers.FloorServer("submit-floor", self.workdir, self.gunicorn, self.environ,
+                                                          SECRET_KEY))
             isso = self.start_isso(stack)
             loader = seeding.Loader(ours.instance, SECRET_KEY, self.settings, batch=self.opts.batch)
             stack.callback(loader.close)
@@ -261,7 +273,7 @@ class Bench:
                 with self.timed(f"seed Isso's thread of {self.opts.thread_size:,} through its API"):
                     isso = self.seed_isso(isso)
             reads = self.read_figures(ours, isso)
-            submits = self.submit_figures(ours, bare, isso)
+            submits = self.submit_figures(ours, bare, floor, isso)
             for spec in submits + reads:
                 self.warm(spec.server, spec.warmup, connections=spec.connections, expected=spec.expected,
                           headers=spec.headers)
@@ -288,7 +300,7 @@ class Bench:
             return None
         return isso
 
-    def submit_figures(self, ours, bare, isso):
+    def submit_figures(self, ours, bare, floor, isso):
         """One spec per contender and concurrency; each of our runs has its own token file."""
         mint = workload.TokenMint(SECRET_KEY)
         commenters = map(address, itertools.count())
@@ -305,6 +317,9 @@ class Bench:
                               files=forms, warmup=warmup, connections=c, expected=[303], headers=[FORM]))
             specs.append(Spec(key=("submit", "ours", c), label=f"this service, {c} connections", server=ours,
                               files=forms, warmup=warmup, connections=c, expected=[303], headers=[FORM, ARABIC]))
+            # The submit floor checks the same tokens: it gets the same bodies.
+            specs.append(Spec(key=("submit", "floor", c), label=f"submit floor, {c} connections", server=floor,
+                              files=forms, warmup=warmup, connections=c, expected=[303], headers=[FORM]))
             if isso is None:
                 self.report.figure(("submit", "isso", c), "Isso").unavailable = "Isso not available"
                 continue
@@ -392,7 +407,11 @@ class Bench:
                 queue = Queue(loader, self.corpus, largest=sizes[-1])
                 self.fill(queue, size, measure_memory=size == sizes[-1])
                 queues.append(QueueUnderTest(size, ours, queue, *console.log_in(ours.url, MODERATOR, PASSWORD)))
-            self.queue_figures(queues)
+            floor = self.start(stack, servers.FloorServer("approve-floor", self.workdir, self.gunicorn,
+                                                          self.environ, SECRET_KEY))
+            floor_app.seed(floor.redis.socket_path, self.approvals() * (self.opts.runs + 1), FLOOR_SESSION,
+                           FLOOR_CSRF)
+            self.queue_figures(queues, floor)
 
     def fill(self, queue, size, measure_memory):
         before = None
@@ -409,11 +428,18 @@ class Bench:
         if measure_memory and loaded:
             self.report.memory = queue.memory(before, loaded)
 
-    def queue_figures(self, queues):
+    def queue_figures(self, queues, floor):
         c = self.opts.queue_connections
         page = self.file("queue-page", targets=["/moderate/"])
         for q in queues:
             self.warm(q.server, page, connections=c, expected=[200], headers=q.page_headers())
+        floor_headers = [f"Cookie: {floor_app.SESSION_COOKIE}={FLOOR_SESSION}", FORM]
+        # The approve floor's ids: a batch for each run, one more for the warm-up, each approved once.
+        batches = [range(i * self.approvals() + 1, (i + 1) * self.approvals() + 1) for i in range(self.opts.runs + 1)]
+        warm = self.file("approve-floor-warmup")
+        workload.write_approvals(warm, batches[-1], FLOOR_CSRF)
+        loadgen.run_wrk(floor.url, warm, connections=c, seconds=max(self.opts.warmup, 1), expected=[303],
+                        headers=floor_headers, mode="stop", timeout_seconds=self.timeout())
         for run in range(self.opts.runs):
             print(f"-- run {run + 1} of {self.opts.runs}", flush=True)
             for q in queues:
@@ -426,6 +452,10 @@ class Bench:
                 workload.write_approvals(approvals, q.queue.loader.random_pending(self.approvals()), q.csrf)
                 self.measure(("queue", "approve", q.size), f"approve at {q.size:,}", q.server, approvals,
                              connections=c, expected=[303], headers=[f"Cookie: {q.cookie}", FORM], mode="stop")
+            approvals = self.file(f"approve-floor-{run}")
+            workload.write_approvals(approvals, batches[run], FLOOR_CSRF)
+            self.measure(("queue", "approve", "floor"), "approve floor", floor, approvals, connections=c,
+                         expected=[303], headers=floor_headers, mode="stop")
 
 
 @dataclass(frozen=True)

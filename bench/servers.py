@@ -16,6 +16,8 @@ import time
 import urllib.error
 import urllib.request
 
+import psutil
+
 from moderation import PROJECT_ROOT
 from moderation.embedded import EmbeddedRedis
 
@@ -134,12 +136,31 @@ class Server:
             self.process.wait(10)
             raise ServerError(f"{self.name} did not stop within {STOP_TIMEOUT_SECONDS} s; killed") from None
 
+    def cpu_seconds(self):
+        """CPU time (user and system) its gunicorn workers have used so far."""
+        if self.process is None:
+            return 0.0
+        return sum(process_cpu(worker.pid) for worker in psutil.Process(self.process.pid).children())
+
+    def redis_cpu_seconds(self):
+        """CPU time its own redis-server has used so far; None when it has none."""
+        redis_server = getattr(self, "redis", None)
+        pid = redis_server.pid() if redis_server is not None else None
+        return process_cpu(pid) if pid else None
+
     def log_tail(self, lines=30):
         try:
             with open(self.log_path, encoding="utf-8", errors="replace") as f:
                 return "".join(f.readlines()[-lines:])
         except FileNotFoundError:
             return ""
+
+
+def process_cpu(pid):
+    try:
+        return sum(psutil.Process(pid).cpu_times()[:2])
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 class OurServer(Server):
@@ -166,6 +187,30 @@ class OurServer(Server):
             # gunicorn's on_exit stops Redis; this only catches a master that died without it.
             if self.redis.is_running():
                 self.redis.stop()
+
+
+class FloorServer(Server):
+    """The floors (``floor_app.py``) under the project's gunicorn settings, with a redis-server of their own."""
+
+    def __init__(self, name, workdir, settings, environ, secret_key):
+        folder = os.path.join(workdir, f"{name}-redis")
+        self.redis = EmbeddedRedis(folder)
+        port = free_port()
+        command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), *gunicorn_flags(settings),
+                   "--bind", f"127.0.0.1:{port}", "--pythonpath", BENCH_DIR, "floor_app:app"]
+        env = dict(environ, FLOOR_REDIS_SOCKET=self.redis.socket_path, SECRET_KEY=secret_key)
+        super().__init__(name, command, env=env, port=port, log_path=os.path.join(workdir, f"{name}.log"),
+                         cwd=workdir)
+
+    def start(self):
+        self.redis.start()
+        super().start()
+
+    def stop(self):
+        try:
+            super().stop()
+        finally:
+            self.redis.stop()
 
 
 def bare_server(workdir, settings, environ):
