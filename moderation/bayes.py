@@ -30,6 +30,8 @@ MAX_CLUES = 150
 # floating-point underflow.
 TOKEN_FLOOR, TOKEN_CEILING = 0.01, 0.99
 REASONS = 6
+# The tokens a comment the filter sends to spam names as the reason.
+SPAM_REASONS = 3
 
 # A comment gives at most this many tokens; longer words are cut.
 MAX_TOKENS = 400

@@ -4,6 +4,8 @@ Cheap traps first (a honeypot field and a form posted faster than a person
 types), then the moderators' rules and blocks, then the learned filter. The
 result is an Intake: queue it for review (perhaps held for a closer look) or
 set it aside as spam. Nothing is dropped: spam goes to a list moderators see.
+(The learned filter has the last word, in the script that takes the comment
+in: see Store.submit.)
 """
 
 import base64
@@ -40,22 +42,18 @@ def check_traps(traps, min_seconds, now=None):
     return reasons
 
 
-def decide(traps, min_seconds, *, signals=(), probability=None, filter_reasons=(), threshold=0.9, now=None):
-    """The Intake of a submission from the traps, the rules' signals and the filter's score.
+def decide(traps, min_seconds, *, signals=(), now=None):
+    """The Intake of a submission from the traps and the rules' signals.
 
-    Spam when a trap caught it, a rule says spam (a blocked word, a blocked
-    reader) or the filter's probability reaches ``threshold``; held for a
-    closer look when a rule says so; otherwise queued for review.
+    Spam when a trap caught it or a rule says spam (a blocked word, a blocked
+    reader); held for a closer look when a rule says so; otherwise queued for
+    review.
     """
     trapped = check_traps(traps, min_seconds, now)
     reasons = [*trapped, *(f"{signal.rule}: {signal.detail}" for signal in signals)]
     spam = bool(trapped) or any(s.verdict == "spam" for s in signals)
-    if probability is not None and probability >= threshold:
-        spam = True
-        top = ", ".join(token for token, _weight in list(filter_reasons)[:3])
-        reasons.append(f"filter: {top}" if top else "filter")
     return Intake(status="spam" if spam else "review", held=any(s.verdict == "hold" for s in signals),
-                  reasons=tuple(reasons), score=probability)
+                  reasons=tuple(reasons))
 
 
 def duplicate_digest(thread, email, body):

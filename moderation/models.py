@@ -45,7 +45,6 @@ class Intake:
     status: str = "review"
     held: bool = False
     reasons: tuple[str, ...] = ()
-    score: float | None = None
 
 
 @dataclass(frozen=True)

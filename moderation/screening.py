@@ -81,12 +81,14 @@ def fields_of(comment):
 
 
 def screen(comment):
-    """What the rules and the filter say of a comment: (signals, spam probability, filter reasons)."""
+    """What the rules say of a comment, and its tokens for the learned filter: (signals, tokens).
+
+    The filter scores the tokens in the script that takes the comment in
+    (Store.submit), in the same round trip.
+    """
     current, _trust = stored_rules()
     fields = fields_of(comment)
-    signals = rules.check(fields, current)
-    probability, reasons = filter_store().score(bayes.tokens(fields))
-    return signals, probability, reasons
+    return rules.check(fields, current), bayes.tokens(fields)
 
 
 def wave_features(comment):

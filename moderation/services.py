@@ -74,12 +74,12 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
     if comment.parent is not None and not store().is_published(comment.thread, comment.parent):
         raise InvalidParent(comment.parent)
     config = current_app.config
-    signals, probability, filter_reasons = screening.screen(comment)
+    signals, tokens = screening.screen(comment)
     _rules, trust = screening.stored_rules()
     result = store().submit(
         comment, nonce, now,
-        intake=intake.decide(traps, config["FORM_MIN_SECONDS"], signals=signals, probability=probability,
-                             filter_reasons=filter_reasons, threshold=config["SPAM_THRESHOLD"], now=now / 1000),
+        intake=intake.decide(traps, config["FORM_MIN_SECONDS"], signals=signals, now=now / 1000),
+        filter_tokens=tokens, spam_threshold=config["SPAM_THRESHOLD"],
         trust=trust, flood_seconds=0 if replaying else config["FLOOD_SECONDS"],
         duplicate_digest=intake.duplicate_digest(comment.thread, comment.email, comment.body),
         waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 from redis.crc import key_slot
 
+from . import bayes
 from .connection import UNAVAILABLE, acknowledged, is_cluster
 from .counters import REDIS_ERRORS, UNREPLICATED
 from .errors import (
@@ -122,7 +123,7 @@ class Store:
 
     @translated
     def submit(self, comment, nonce, now_ms, *, intake=REVIEW, trust=0, flood_seconds=0, duplicate_digest="",
-               waves=(), wave_seconds=3600, limits=()):
+               waves=(), wave_seconds=3600, limits=(), filter_tokens=None, spam_threshold=0.9):
         """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
         The same nonce twice returns the first comment and changes nothing;
@@ -134,7 +135,10 @@ class Store:
         once unless the intake holds the comment. ``waves`` are
         the features that may tie it to others; if moderators rejected a wave
         with one of them, the comment goes to spam. ``limits`` (limits.Counter)
-        are checked first and counted when the comment is taken in.
+        are checked first and counted when the comment is taken in. With
+        ``filter_tokens`` (bayes.tokens), the learned filter scores the
+        comment in the same script, and from ``spam_threshold`` on it goes
+        to spam.
         """
         k = self.keys
         options = {
@@ -142,10 +146,18 @@ class Store:
             "nonce_seconds": self.nonce_ttl_seconds, "duplicate_seconds": DUPLICATE_SECONDS,
             "events_max": self.events_max_length, "audit_max": self.audit_max_length, "thread": comment.thread,
             "status": intake.status, "held": intake.held, "trust": trust, "flood_seconds": flood_seconds,
-            "reasons": "; ".join(intake.reasons),
+            "reason_list": list(intake.reasons),
             "prefix": k.prefix, "waves": list(waves), "wave_seconds": int(wave_seconds),
             "limits": [[k.limit(c.name), c.count, c.seconds_left] for c in limits],
         }
+        if filter_tokens is not None:
+            options["filter"] = {
+                "spam_key": k.filter_tokens(bayes.SPAM), "ham_key": k.filter_tokens(bayes.HAM),
+                "documents_key": k.filter_documents, "tokens": list(dict.fromkeys(filter_tokens)),
+                "threshold": spam_threshold, "min_documents": bayes.MIN_DOCUMENTS, "prior": bayes.PRIOR_STRENGTH,
+                "min_deviation": bayes.MIN_DEVIATION, "max_clues": bayes.MAX_CLUES, "floor": bayes.TOKEN_FLOOR,
+                "ceiling": bayes.TOKEN_CEILING, "reasons": bayes.SPAM_REASONS,
+            }
         fields = {
             "thread": comment.thread,
             "author": comment.author,
@@ -155,9 +167,7 @@ class Store:
             "parent": "" if comment.parent is None else str(comment.parent),
             "ip": comment.ip,
             "user_agent": comment.user_agent,
-            "signals": json.dumps(list(intake.reasons), ensure_ascii=False) if intake.reasons else "",
             "held": "1" if intake.held else "",
-            "score": "" if intake.score is None else f"{intake.score:.3f}",
         }
         # An empty field is not stored (reading it gives ""): a million pending comments would pay for their names.
         fields = {name: value for name, value in fields.items() if value}
@@ -167,7 +177,7 @@ class Store:
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
                   k.email_approved(comment.email), k.flood(comment.ip or "-"),
                   k.thread_duplicates(comment.thread), k.pending_count],
-            [json.dumps(options), json.dumps(fields, ensure_ascii=False)],
+            [json.dumps(options, ensure_ascii=False), json.dumps(fields, ensure_ascii=False)],
         )
         return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))
 

@@ -21,8 +21,19 @@
 --          (0 off), reasons (text),
 --          prefix (of the site's keys), waves (the features that may tie
 --          it to a spam wave), wave_seconds (how long a wave is remembered),
---          limits (rate limits: {key, most, seconds left in its window})
+--          limits (rate limits: {key, most, seconds left in its window}),
+--          reason_list (the reasons as a list, for the comment's signals),
+--          and filter (optional: the learned filter's keys spam_key,
+--          ham_key, documents_key, the comment's tokens, each once, and
+--          bayes.py's constants threshold, min_documents, prior,
+--          min_deviation, max_clues, floor, ceiling, reasons)
 -- ARGV[2]  JSON object: the comment's fields (an empty one is left out)
+--
+-- The learned filter scores the comment here, in the round trip that takes
+-- it in: Robinson's token probabilities combined with Fisher's method, as
+-- bayes.score does (tests/test_store.py holds the two to the same answers).
+-- From the threshold on, the comment goes to spam, with the most telling
+-- tokens as its reason; its score is stored in any case.
 --
 -- Returns {id, outcome, status, retry_after}: outcome 'created', 'seen'
 -- (same nonce, nothing written), 'duplicate' (this text was sent before: its
@@ -55,6 +66,81 @@ if o.flood_seconds > 0 then
   end
 end
 
+-- P(X >= statistic) for X chi-squared with an even number of degrees of freedom.
+local function chi2_survival(statistic, degrees)
+  local half = statistic / 2
+  local term = math.exp(-half)
+  local total = term
+  for i = 1, degrees / 2 - 1 do
+    term = term * half / i
+    total = total + term
+  end
+  return math.min(total, 1)
+end
+
+-- The filter's probability that the comment is spam (0.5: no opinion), and its most telling tokens.
+local function filter_score(f)
+  local docs = redis.call('HMGET', f.documents_key, 'spam', 'ham')
+  local docs_spam, docs_ham = tonumber(docs[1]) or 0, tonumber(docs[2]) or 0
+  if #f.tokens == 0 or math.min(docs_spam, docs_ham) < math.max(f.min_documents, 1) then
+    return 0.5, {}
+  end
+  local spam = redis.call('HMGET', f.spam_key, unpack(f.tokens))
+  local ham = redis.call('HMGET', f.ham_key, unpack(f.tokens))
+  local clues = {}
+  for i, token in ipairs(f.tokens) do
+    -- Negative counts (an unlearn without its learn) read as none.
+    local s, h = math.max(tonumber(spam[i]) or 0, 0), math.max(tonumber(ham[i]) or 0, 0)
+    if s > 0 or h > 0 then
+      local frequency = s / docs_spam
+      local raw = frequency / (frequency + h / docs_ham)
+      local p = (f.prior * 0.5 + (s + h) * raw) / (f.prior + s + h)
+      p = math.min(math.max(p, f.floor), f.ceiling)
+      local deviation = math.abs(p - 0.5)
+      if deviation >= f.min_deviation then
+        clues[#clues + 1] = {deviation, p, token}
+      end
+    end
+  end
+  if #clues == 0 then
+    return 0.5, {}
+  end
+  -- Most telling first; equal ones by probability, then token, as Python sorts tuples.
+  table.sort(clues, function(a, b)
+    if a[1] ~= b[1] then return a[1] > b[1] end
+    if a[2] ~= b[2] then return a[2] > b[2] end
+    return a[3] > b[3]
+  end)
+  local n = math.min(#clues, f.max_clues)
+  local log_ham, log_spam = 0, 0
+  for i = 1, n do
+    log_ham = log_ham + math.log(1 - clues[i][2])
+    log_spam = log_spam + math.log(clues[i][2])
+  end
+  local spamminess = 1 - chi2_survival(-2 * log_ham, 2 * n)
+  local hamminess = 1 - chi2_survival(-2 * log_spam, 2 * n)
+  local top = {}
+  for i = 1, math.min(n, f.reasons) do
+    top[i] = clues[i][3]
+  end
+  return (1 + spamminess - hamminess) / 2, top
+end
+
+local fields_given = cjson.decode(ARGV[2])
+local reasons = o.reason_list
+local spam_by_filter = false
+if o.filter then
+  local probability, top = filter_score(o.filter)
+  fields_given.score = string.format('%.3f', probability)
+  if probability >= o.filter.threshold then
+    spam_by_filter = true
+    reasons[#reasons + 1] = #top > 0 and ('filter: ' .. table.concat(top, ', ')) or 'filter'
+  end
+end
+if #reasons > 0 then
+  fields_given.signals = cjson.encode(reasons)
+end
+
 -- A new member of a wave the moderators rejected goes to spam.
 local wave = ''
 for _, feature in ipairs(o.waves) do
@@ -65,7 +151,7 @@ for _, feature in ipairs(o.waves) do
 end
 
 local status = 'pending'
-if o.status == 'spam' or wave ~= '' then
+if o.status == 'spam' or spam_by_filter or wave ~= '' then
   status = 'spam'
 elseif o.trust > 0 and not o.held and tonumber(redis.call('GET', KEYS[12]) or '0') >= o.trust then
   status = 'approved'
@@ -79,7 +165,7 @@ if wave ~= '' then
   fields[#fields + 1] = 'wave'
   fields[#fields + 1] = wave
 end
-for name, value in pairs(cjson.decode(ARGV[2])) do
+for name, value in pairs(fields_given) do
   fields[#fields + 1] = name
   fields[#fields + 1] = value
 end
@@ -93,7 +179,7 @@ if status == 'pending' then
   redis.call('ZINCRBY', KEYS[6], 1, o.thread)
   redis.call('XADD', KEYS[7], 'MAXLEN', '~', o.events_max, '*', 'type', 'submitted', 'id', id, 'thread', o.thread)
 elseif status == 'spam' then
-  local why = o.reasons
+  local why = table.concat(reasons, '; ')
   if wave ~= '' then
     why = 'wave: ' .. wave
   end

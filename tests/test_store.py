@@ -1,5 +1,6 @@
 """The store and its Lua scripts, against a real Redis."""
 
+import random
 import threading
 
 import pytest
@@ -197,3 +198,39 @@ def test_store_unreachable_raises_store_unavailable(tmp_path):
     with pytest.raises(StoreUnavailable):
         Store(client).submit(comment(), nonce="n", now_ms=1)
     client.close()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_store_submit_scores_with_the_learned_filter_as_bayes_score_does(store, redis_client, seed):
+    """The submit script's filter and bayes.score: one arithmetic, two languages, the same answers."""
+    from moderation import bayes
+
+    rng = random.Random(seed)
+    vocabulary = [f"word{i}" for i in range(60)] + ["كازينو", "مباراة", "domain:x.example", "has:website"]
+    keys = Keys("main")
+    docs_spam, docs_ham = rng.randint(5, 400), rng.randint(5, 400)
+    spam_counts = {t: rng.randint(-1, docs_spam // 3) for t in rng.sample(vocabulary, 40)}
+    ham_counts = {t: rng.randint(-1, docs_ham // 3) for t in rng.sample(vocabulary, 40)}
+    redis_client.hset(keys.filter_documents, mapping={"spam": docs_spam, "ham": docs_ham})
+    redis_client.hset(keys.filter_tokens("spam"), mapping=spam_counts)
+    redis_client.hset(keys.filter_tokens("ham"), mapping=ham_counts)
+    tokens = rng.sample(vocabulary, rng.randint(0, 50))
+    probability, reasons = bayes.score(spam_counts, ham_counts, docs_spam, docs_ham, tokens)
+    threshold = 0.0 if seed % 2 else 1.01  # every other case goes to spam, and says why
+    submitted = store.submit(comment(body=f"b{seed}"), nonce=f"n{seed}", now_ms=1, filter_tokens=tokens,
+                             spam_threshold=threshold)
+    got = store.get(submitted.id)
+    assert got.score == pytest.approx(round(probability, 3), abs=0.0011)
+    if threshold == 0.0:
+        top = ", ".join(token for token, _ in reasons[:bayes.SPAM_REASONS])
+        assert got.status == "spam"
+        assert got.signals == (f"filter: {top}" if top else "filter",)
+    else:
+        assert got.status == "pending" and got.signals == ()
+
+
+def test_store_submit_without_a_filter_opinion_stores_the_neutral_score(store):
+    submitted = store.submit(comment(), nonce="n", now_ms=1, filter_tokens=["casino"], spam_threshold=0.0)
+    got = store.get(submitted.id)
+    # Untrained: 0.5, which a threshold of 0 still sends to spam, with the filter as the reason.
+    assert (got.score, got.status, got.signals) == (0.5, "spam", ("filter",))
