@@ -6,6 +6,7 @@ blueprints, error handlers, commands.
 
 import logging
 import os
+import time
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -114,10 +115,17 @@ def register_spool(app):
     """A process that finds comments in the spool (kept while Redis was away) takes them in."""
     from . import services
 
+    checked = [0.0]
+
     @app.before_request
     def resume_spool():
-        if app.config["SPOOL"] and app.extensions["spool"].waiting():
-            services.start_replayer(app)
+        # A look at the spool file costs a system call: once a second is soon enough to take in what a
+        # process that died left there (a process that spools starts its own replayer at once).
+        now = time.monotonic()
+        if app.config["SPOOL"] and now - checked[0] >= 1.0:
+            checked[0] = now
+            if app.extensions["spool"].waiting():
+                services.start_replayer(app)
 
 
 def register_commands(app):

@@ -1,5 +1,7 @@
 """Security headers on every response, in a few lines of our own."""
 
+import functools
+
 from flask import g, request
 
 CONTENT_SECURITY_POLICY = (
@@ -22,12 +24,17 @@ def frame_ancestors():
     return "'self'"
 
 
+@functools.lru_cache(maxsize=64)
+def content_security_policy(ancestors):
+    return CONTENT_SECURITY_POLICY.format(frame_ancestors=ancestors)
+
+
 def init_app(app):
     @app.after_request
     def security_headers(response):
         headers = response.headers
         ancestors = frame_ancestors()
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(frame_ancestors=ancestors))
+        headers.setdefault("Content-Security-Policy", content_security_policy(ancestors))
         if request.endpoint not in EMBEDDABLE:
             # For browsers without CSP frame-ancestors.
             headers.setdefault("X-Frame-Options", "DENY" if ancestors == "'none'" else "SAMEORIGIN")

@@ -21,6 +21,8 @@ from . import textnorm
 SIGNATURE_SIZE = 64
 # A 64-bit hash is split into a bin number (its high part) and a value below this.
 _SPAN = 1 << 48
+# Copied for each shingle: half the cost of making a keyed BLAKE2b anew each time. Never updated itself.
+_SHINGLE_HASH = hashlib.blake2b(digest_size=8, person=b"wave-minhash")
 
 
 def shingles(text, k=3):
@@ -42,8 +44,9 @@ def signature(text, n=SIGNATURE_SIZE):
     """
     bins = [None] * n
     for shingle in shingles(text):
-        value = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8, person=b"wave-minhash").digest(),
-                               "little")
+        hashed = _SHINGLE_HASH.copy()
+        hashed.update(shingle.encode())
+        value = int.from_bytes(hashed.digest(), "little")
         slot, rest = divmod(value, _SPAN)
         slot %= n
         if bins[slot] is None or rest < bins[slot]:
