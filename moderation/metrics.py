@@ -77,7 +77,7 @@ def record(response):
     return response
 
 
-# The latency histogram of each label set seen: a few dozen (sites × routes × statuses), never a reader's path.
+# The latency histogram of each label set seen: a few dozen (sites, routes, statuses), never a reader's path.
 LATENCIES = {}
 
 
