@@ -100,6 +100,7 @@ class Report:
     settings: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     memory: Memory | None = None
+    grid: str = ""  # bench/workers.py's table
     timings: list = field(default_factory=list)  # (what, seconds)
     notes: list = field(default_factory=list)
     errors: list = field(default_factory=list)
@@ -166,6 +167,7 @@ def render(report):
     parts += queue_section(report)
     parts += memory_section(report)
     parts += section("Targets", table(["target", "measured", ""], targets(report)))
+    parts += section("Workers and threads (gunicorn.conf.py's defaults)", report.grid or "not measured")
     if report.timings:
         parts += section("How long each step took",
                          table(["step", "seconds"], [(what, number(s, 1)) for what, s in report.timings]))

@@ -86,6 +86,7 @@ def options(argv=None):
     parser.add_argument("--batch", type=int, help="commands per Redis pipeline when loading (2000)")
     parser.add_argument("--output", help="report file (bench/RESULTS.md; --quick: a temporary file)")
     parser.add_argument("--no-isso", action="store_true", help="leave the peer out")
+    parser.add_argument("--no-grid", action="store_true", help="leave out the grid of gunicorn workers and threads")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with logs and data")
     args = parser.parse_args(argv)
     # Flags win over BENCH_* environment variables, which win over the mode's defaults.
@@ -136,6 +137,8 @@ class Bench:
                     self.step("Isso venv", self.install_isso)
                 self.step("readers: submit and read", self.readers)
                 self.step("moderators: queue scale and memory", self.moderators)
+                if not self.opts.no_grid:
+                    self.step("workers and threads", self.grid)
         finally:
             self.report.timings.append(("total", time.monotonic() - started))
             self.write()
@@ -390,6 +393,16 @@ class Bench:
         if targets is not None:
             workload.write_gets(path, targets)
         return path
+
+    # Workers and threads
+
+    def grid(self):
+        """bench/workers.py's grid, in this run: the defaults of gunicorn.conf.py, measured against the others."""
+        import workers  # it reads this module's constants
+
+        results = workers.measure_grid(self.workdir, self.environ, rounds=self.opts.runs, seconds=self.opts.seconds,
+                                       thread_size=self.opts.thread_size, pending=self.opts.queue_sizes[0])
+        self.report.grid = workers.grid_table(results)
 
     # Moderators: queue scale and memory
 
