@@ -119,7 +119,12 @@ def load(config):
     """The SiteSettings of the deployment: from the ``SITES`` file, or the one site of ``SITE``."""
     path = config.get("SITES")
     if not path:
-        return [settings_of(config["SITE"], {"name": config["SITE"]}, config, hosts_required=False)]
+        # As before there were several sites: SITE and the settings taken as they are.
+        key = config["SITE"]
+        if not key or "{" in key or "}" in key:
+            raise InvalidSites(f"SITE {key!r}: it is a Redis hash tag, so it cannot be empty or hold braces")
+        return [SiteSettings(key, key, (), tuple(config["EMBED_ORIGINS"].split()), config["DEFAULT_LOCALE"],
+                             config["TIMEZONE"])]
     try:
         with open(path, "rb") as f:
             data = json.load(f) if path.endswith(".json") else tomllib.load(f)
@@ -141,7 +146,7 @@ def load(config):
     return found
 
 
-def settings_of(key, values, config, hosts_required=True):
+def settings_of(key, values, config):
     where = f"SITES: site {key!r}"
     if not SITE_KEY.fullmatch(key):
         raise InvalidSites(f"{where}: a key is 1 to 40 lower-case letters, digits, - or _ (it names Redis keys)")
@@ -152,7 +157,7 @@ def settings_of(key, values, config, hosts_required=True):
         raise InvalidSites(f"{where}: unknown setting {', '.join(sorted(unknown))} "
                            f"(known: {', '.join(sorted(FIELDS))})")
     hosts = tuple(h.lower().rstrip(".") for h in _strings(values.get("hosts", []), where, "hosts"))
-    if hosts_required and not hosts:
+    if not hosts:
         raise InvalidSites(f"{where}: hosts lists no host name")
     for host in hosts:
         if not HOST_NAME.fullmatch(host):

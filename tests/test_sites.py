@@ -108,8 +108,10 @@ def test_sites_load_from_json(tmp_path):
 
 
 def test_sites_without_a_file_is_the_one_site_at_any_host():
-    [main] = sites.load(config(SITE="news"))
-    assert (main.key, main.hosts) == ("news", ())
+    [main] = sites.load(config(SITE="News.Site", EMBED_ORIGINS="https://a.example https://b.example"))
+    assert (main.key, main.hosts, main.embed_origins) == ("News.Site", (), ("https://a.example", "https://b.example"))
+    with pytest.raises(sites.InvalidSites, match="hash tag"):
+        sites.load(config(SITE="{bad}"))
 
 
 @pytest.mark.parametrize(("content", "message"), [
