@@ -9,6 +9,7 @@
 - ``redis+sentinel://[user:password@]host:port,host:port/service`` (``rediss+sentinel://``): the primary the
   Sentinels name for ``service`` (redis-py's ``Sentinel.master_for``), followed through failovers. The user
   and password are the data servers'; ``?sentinel_password=`` is the Sentinels' own, if they have one.
+  ``rediss+sentinel`` speaks TLS to the data servers; the Sentinels are asked over plain TCP.
 
 Redis replication is asynchronous: a primary that dies right after answering takes with it what it had not
 sent on. :func:`acknowledged` runs a script and then WAITs, on the same connection, until that many replicas
