@@ -239,12 +239,12 @@ def queue_section(report):
             f"{number(b.p50, 1)} / {number(b.p99, 1)}" if b else "—",
             ratio_text(divide(b.p50, a.p50) if a and b else None),
             ", ".join(ratio_text(x) for x in run_ratios(a, b)) if a and b else "—",
-            f"{number(a.worker_cpu, 2) if a else '—'} / {number(b.worker_cpu, 2) if b else '—'}",
+            f"{cpu_text(a)} / {cpu_text(b)}",
             f"{number(a.errors) if a else '—'} / {number(b.errors) if b else '—'}",
             f"{number(a.requests) if a else '—'} / {number(b.requests) if b else '—'}",
         ])
     header = ["", f"p50 / p99 ms at {small:,}", f"p50 / p99 ms at {large:,}", f"p50 {large:,}/{small:,}",
-              "the same, each run", f"workers' CPU ms a request at {small:,} / {large:,}", "errors",
+              "the same, each run", f"CPU ms a request, workers + Redis, at {small:,} / {large:,}", "errors",
               "requests (all runs)"]
     floor = report.get(("queue", "approve", "floor"))
     bare = report.get(("submit", "bare", report.queue_connections))
@@ -256,6 +256,13 @@ def queue_section(report):
             f"p50 {number(bare.p50, 1)} ms, p99 {number(bare.p99, 1)} ms" if bare else "not measured"),
     ]
     return section("Queue scale: pending comments", table(header, rows) + "\n\n" + "\n".join(notes))
+
+
+def cpu_text(figure):
+    if figure is None:
+        return "—"
+    redis_cpu = f" + {number(figure.redis_cpu, 2)}" if figure.redis_cpu is not None else ""
+    return number(figure.worker_cpu, 2) + redis_cpu
 
 
 def run_ratios(a, b):
