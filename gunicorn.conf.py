@@ -28,10 +28,11 @@ from moderation.config import instance_path  # noqa: E402 (not `config`: gunicor
 from moderation.embedded import EmbeddedRedis  # noqa: E402
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-# Measured side by side with `make bench-workers` (bench/WORKERS.md): on 2 cores,
-# 2 processes of 4 threads submit faster than 2 x 8, 3 x 4, 4 x 2 and 4 x 4,
-# with the lowest p99, and keep the fewest copies of the rendered pages (one
-# per process). Threads cover the Redis fsync waits.
+# Measured side by side in `make bench` and `make bench-workers` (bench/WORKERS.md,
+# the grid in bench/RESULTS.md): on 2 cores, 2 processes of 4 threads served the
+# comment form and the thread page best of 2 x 8, 3 x 4, 4 x 2 and 4 x 4, and the
+# queue page within a tenth of the best, and keep the fewest copies of the
+# rendered pages (one per process). Threads cover the Redis fsync waits.
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
