@@ -2,8 +2,7 @@
 
 from flask import Blueprint
 
-from . import sites
-from .errors import StoreUnavailable
+from . import services, sites
 
 bp = Blueprint("health", __name__)
 
@@ -22,12 +21,7 @@ def readyz():
     fails over, the sites on the others are still served, so the process
     stays ready as long as one site's Redis answers; the body says which.
     """
-    answers = {}
-    for site in sites.every():
-        try:
-            answers[site.key] = "up" if site.store.ping() else "down"
-        except StoreUnavailable:
-            answers[site.key] = "down"
+    answers = {site.key: "up" if services.redis_answers(site) else "down" for site in sites.every()}
     up = "up" in answers.values()
     body = {"status": "ok" if up else "unavailable", "redis": "up" if up else "down"}
     if len(answers) > 1:

@@ -30,6 +30,14 @@ def store():
     return sites.current().store
 
 
+def redis_answers(site):
+    """Whether the Redis that holds ``site`` (on a cluster, its shard) answers."""
+    try:
+        return site.store.ping()
+    except StoreUnavailable:
+        return False
+
+
 def site_slot(site):
     return site.store.slot()
 
