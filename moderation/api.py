@@ -19,9 +19,10 @@ from .forms import CommentForm
 from .i18n import gettext as _
 from .intake import Traps
 from .models import NewComment
-from .reader import check_thread, valid_thread_key
+from .reader import check_thread
 from .rendering import comment_html
 from .text import clean_line
+from .threadkeys import valid_thread_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def comments_json(thread):
 
 def public(comment):
     """The fields anyone may see; the one place that picks them."""
-    return {
+    fields = {
         "id": comment.id,
         "parent": comment.parent,
         "author": comment.author,
@@ -85,6 +86,9 @@ def public(comment):
         "body_html": str(comment_html(comment.body)),
         "created_at": comment.created_at.isoformat().replace("+00:00", "Z"),
     }
+    if comment.placeholder:
+        fields["deleted"] = True  # replies hang under it; what it said is gone
+    return fields
 
 
 @bp.get("/counts")

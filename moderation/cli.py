@@ -6,16 +6,20 @@ deployment has only one.
 """
 
 import functools
+import io
 import logging
+import os
 import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, services, sites
+from . import accounts, exporting, importing, services, sites, threadkeys
 from .errors import AlreadyDecided, CommentNotFound, LastAdmin, ModeratorExists, ModeratorNotFound
-from .models import Decision, Role
+from .models import Decision, Role, Status
+from .progress import Progress
+from .records import Limits
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +107,108 @@ def decide_command(decision):
 
 comments.command("approve", help="Approve a pending comment.")(decide_command(Decision.APPROVE))
 comments.command("reject", help="Reject a pending comment.")(decide_command(Decision.REJECT))
+
+
+@comments.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(importing.FORMATS),
+              help="wxr (WordPress), disqus or jsonl (this service's export)  [default: guessed from the file]")
+@click.option("--dry-run", is_flag=True, help="Read the whole file and print the report; write nothing.")
+@click.option("--site-url", default="", metavar="URL",
+              help="The old site's address; --thread-key path takes each article's path below it.")
+@click.option("--thread-key", "rule", type=click.Choice(threadkeys.RULES), default="post-id", show_default=True,
+              help="How an article's thread key is made: as its pages pass it to embed.js (README).")
+@click.option("--pingbacks", is_flag=True, help="Import pingbacks and trackbacks too, with their status.")
+@click.option("--moderator", default="cli", show_default=True, help="Name recorded in the audit log.")
+@with_redis
+def import_command(file, *, fmt, dry_run, site_url, rule, pingbacks, moderator):
+    """Import comments from a WordPress (WXR) or Disqus export, or from this service's JSON Lines.
+
+    Importing the same file again adds nothing; a file whose import stopped halfway can be imported again.
+    Exits with status 1 when a record was refused or the file breaks off (the rest is imported).
+    """
+    fmt = fmt or importing.guess_format(file)
+    if fmt is None:
+        raise click.ClickException(f"{file}: not a WordPress (WXR), Disqus or JSON Lines export; "
+                                   "say which with --format if it is one")
+    config = current_app.config
+    limits = Limits(comment=config["COMMENT_MAX_LENGTH"], author=config["AUTHOR_MAX_LENGTH"],
+                    url=config["URL_MAX_LENGTH"])
+    store = sites.current().transfer
+    now = services.now_ms()
+    run = importing.Run(store, fmt, threadkeys.ThreadKeys(rule, site_url), limits, now_ms=now, dry_run=dry_run,
+                        pingbacks=pingbacks, progress=Progress("import" if not dry_run else "dry run"))
+    report = run.run(file)
+    if not dry_run:
+        importing.audit(store, report, moderator, file, now)
+    print_report(report, file, dry_run)
+    if not report.ok:
+        sys.exit(1)
+
+
+def print_report(report, file, dry_run):
+    name = os.path.basename(file)
+    verb = "would import" if dry_run else "imported"
+    statuses = ", ".join(f"{report.imported[s]:,} {s}" for s in Status if report.imported[s]) or "none"
+    click.echo(f"{name} ({report.format}): {verb} {report.total:,} comments in {len(report.threads):,} threads "
+               f"({statuses})")
+    click.echo(f"  already imported before: {report.already_imported:,}")
+    click.echo(f"  replies whose parent is not in the file, {'to be ' if dry_run else ''}made top-level: "
+               f"{len(report.orphans):,}")
+    for line, source in report.orphans[:20]:
+        click.echo(f"    line {line}: {source}")
+    for kind, count in sorted(report.skipped.items()):
+        click.echo(f"  skipped ({kind or 'no type'}): {count:,}")
+    if report.refused:
+        click.echo(f"  refused: {len(report.refused):,}")
+        for refused in report.refused[:100]:
+            click.echo(f"    line {refused.line}{f' ({refused.source})' if refused.source else ''}: "
+                       f"{refused.reason}")
+        if len(report.refused) > 100:
+            click.echo(f"    … and {len(report.refused) - 100:,} more")
+    if report.file_error is not None:
+        click.echo(f"error: {name}, {report.file_error}", err=True)
+        click.echo("  what came before that point is imported; mend the file and import it again: "
+                   "what was imported is not imported twice", err=True)
+
+
+def split_statuses(ctx, param, values):
+    chosen = [s.strip() for value in values for s in value.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in set(Status)]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: the statuses are {', '.join(Status)}")
+    return chosen
+
+
+@comments.command("export")
+@click.option("--format", "fmt", type=click.Choice(exporting.FORMATS), default="jsonl", show_default=True,
+              help="jsonl: everything a moderator sees, for backups and other tools; wxr: for WordPress.")
+@click.option("--thread", metavar="KEY", help="Only this thread's comments.")
+@click.option("--status", "statuses", multiple=True, callback=split_statuses, metavar="STATUS[,STATUS]",
+              help="Only comments with these statuses (pending, approved, rejected, spam).")
+@click.option("--site-url", default="", metavar="URL", help="The site's address, for the WXR channel.")
+@click.option("--moderator", default="cli", show_default=True, help="Name recorded in the audit log.")
+@with_redis
+def export_command(fmt, thread, statuses, site_url, moderator):
+    """Write the site's comments to standard output: `comments export > FILE`."""
+    site = sites.current()
+    chosen = exporting.Filter(thread, statuses)
+    out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="\n")
+    progress = Progress("export")
+    try:
+        if fmt == "jsonl":
+            written = exporting.export_jsonl(site.transfer, site.key, out, chosen, progress=progress)
+        else:
+            hosts = site.settings.hosts
+            written = exporting.export_wxr(site.transfer, site.name, site_url or (f"https://{hosts[0]}" if hosts else
+                                                                                  ""), out, chosen, progress=progress)
+    finally:
+        out.flush()
+        out.detach()
+    site.transfer.audit("exported", moderator, services.now_ms(),
+                        {"format": fmt, "counts": f"{written}", "thread": thread or "",
+                         "reason": ",".join(statuses)})
+    logger.info("export (%s) by %s: %d comments", fmt, moderator, written)
 
 
 def read_password(from_stdin):

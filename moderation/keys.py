@@ -27,6 +27,7 @@ class Keys:
         self.setup_token = p + "setup-token"
         self.rules = p + "rules"
         self.waves = p + "waves"
+        self.imported = p + "imported"
 
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"
@@ -44,6 +45,10 @@ class Keys:
     def thread_duplicates(self, thread):
         """Duplicate digests (thread, email, text) the thread took in lately → comment id."""
         return f"{self.prefix}thread:{thread}:duplicates"
+
+    def thread_meta(self, thread):
+        """What an import kept of the thread's article: title, link, WordPress post ID…"""
+        return f"{self.prefix}thread:{thread}:meta"
 
     def thread_version(self, thread):
         return f"{self.prefix}thread:{thread}:version"

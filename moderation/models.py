@@ -95,6 +95,8 @@ class Comment:
     replies: list["Comment"] = field(default_factory=list)
     # Set on a reply shown flatter than it was written: whom it answers.
     reply_to: str = ""
+    # A deleted comment that published replies hang under: shown only as "deleted", in its place.
+    placeholder: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,50 @@ class AuditEntry:
 def from_ms(ms):
     return datetime.fromtimestamp(int(ms) / 1000, UTC)
 
+
+
+@dataclass
+class ImportRecord:
+    """One comment of an export file, checked, as the import script takes it.
+
+    ``source`` is its import key (``wxr:<site>:<id>``, ``disqus:<id>``…):
+    the same source is imported once. ``fields`` are the comment hash's
+    other fields (``created_at`` in ms, as text). ``line`` is where the
+    record starts in the file. ``keep_id`` is an id to keep if it is still
+    free; ``also`` are other import keys of the same comment (the source a
+    backup recorded), taken as imported with it.
+    """
+
+    source: str
+    parent_source: str
+    thread: str
+    status: Status
+    fields: dict
+    line: int
+    keep_id: str = ""
+    also: tuple = ()
+
+
+@dataclass(frozen=True)
+class ImportThread:
+    """An article of an export file: its thread key and what the file says of it (title, link…)."""
+
+    key: str
+    meta: dict
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A record of an export file that cannot be imported, and why."""
+
+    line: int
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record left out on purpose: ``kind`` says what it was (a pingback, a trackback…)."""
+
+    kind: str
+    line: int

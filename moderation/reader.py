@@ -4,8 +4,6 @@ news site (``/embed/<thread>``, placed there by ``/embed.js``).
 """
 
 import logging
-import re
-import unicodedata
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -23,16 +21,12 @@ from .intake import Traps
 from .models import NewComment
 from .security import sent_from_allowed_site
 from .text import clean_line
+from .threadkeys import valid_thread_key
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("reader", __name__)
 
-# A thread key: at most 200 characters, no slash, backslash, space, control,
-# bidi mark or zero-width space, and no U+FFFD (what bytes that are not UTF-8
-# become). ZWNJ and ZWJ stay: Persian, Urdu and Kurdish words need them.
-THREAD_KEY = re.compile(
-    r"[^/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]{1,200}")
 REMEMBERED_FIELDS = ("author", "email", "url")
 TOKEN_STAND_IN = "form-token-stand-in"  # noqa: S105 (where each page's own token goes)
 
@@ -42,13 +36,6 @@ def check_thread(endpoint, values):
     thread = (values or {}).get("thread")
     if thread is not None and not valid_thread_key(thread):
         abort(404)
-
-
-def valid_thread_key(thread):
-    """A key as a news site makes them: no path tricks, nothing invisible, and in NFC
-    (another normalisation of the same slug would be a second thread)."""
-    return (bool(THREAD_KEY.fullmatch(thread)) and thread not in {".", ".."}
-            and unicodedata.is_normalized("NFC", thread))
 
 
 @bp.route("/threads/<thread>", methods=["GET", "POST"])

@@ -29,6 +29,7 @@ from .store import Store
 from .store_accounts import AccountStore
 from .store_filter import FilterStore
 from .store_rules import RulesStore
+from .store_transfer import TransferStore
 
 # A hash tag must not hold braces; a key stays short and readable in every Redis key name.
 SITE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -69,6 +70,9 @@ class Site:
         self.accounts = AccountStore(client, site=settings.key, audit_max_length=audit_max)
         self.rules = RulesStore(client, site=settings.key, audit_max_length=audit_max)
         self.filter = FilterStore(client, site=settings.key)
+        self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
+                                      min_replicas=config["REDIS_MIN_REPLICAS"],
+                                      replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"])
         self.render_cache = RenderCache()
         self.rules_cache = {}
 

@@ -9,6 +9,7 @@ import functools
 import json
 import os
 from contextlib import contextmanager
+from dataclasses import replace
 
 from redis.crc import key_slot
 
@@ -183,9 +184,14 @@ class Store:
 
     @translated
     def published(self, thread):
-        """The thread's approved comments, oldest first, public fields only."""
+        """The thread's approved comments, oldest first, public fields only.
+
+        A deleted comment that published replies hang under (an import keeps those) is there too, as a
+        placeholder with nothing of what it said.
+        """
         ids = self.client.zrange(self.keys.thread_published(thread), 0, -1)
-        return self._many(ids, PUBLIC_FIELDS)
+        return [c if c.status is Status.APPROVED else replace(c, author="", url="", body="", placeholder=True)
+                for c in self._many(ids, PUBLIC_FIELDS)]
 
     @translated
     def thread_version(self, thread):
