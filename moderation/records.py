@@ -44,7 +44,7 @@ def checked(limits, *, source, parent_source, thread, status, line, author, emai
             raise Invalid("its article has no thread key under the chosen rule")
         fields = {
             "created_at": str(_ms(created_at)),
-            "author": _author(author, limits),
+            "author": _author(author, limits, html),
             "body": _body(body, limits, html, may_be_empty),
             "email": _email(email),
             "url": _url(url, limits),
@@ -72,8 +72,9 @@ def _ms(moment):
     return int(parsed.timestamp() * 1000)
 
 
-def _author(name, limits):
-    name = clean_line(name or "")
+def _author(name, limits, html):
+    # WordPress keeps some names with HTML entities ("Ping 1 &laquo; …"): the name is what a reader saw.
+    name = clean_line(to_text(name or "") if html else (name or ""))
     if len(name) > limits.author:
         raise Invalid(f"its name is {len(name)} characters, more than the {limits.author} a name may have")
     return "" if is_blank(name) else name
