@@ -55,6 +55,8 @@ def elements(source, names, depth):
         last_error = logged[-1] if logged else None
         if last_error is not None:
             message, line, column = last_error.message, last_error.line, last_error.column
+            if message.startswith("Unregistered error"):  # libxml2 has no words for some: its error's name
+                message = last_error.type_name.removeprefix("ERR_").replace("_", " ").capitalize()
         else:
             message, line, column = error.msg or str(error), error.lineno, (error.offset or 0) + 1
         raise FileError(f"not well-formed XML: {TRAILING_POSITION.sub('', message)}", line or None,

@@ -18,9 +18,10 @@ from redis.crc import key_slot
 
 from moderation.keys import Keys
 from moderation.limits import Counter
-from moderation.models import Decision, Intake, NewComment, Role
+from moderation.models import Decision, ImportRecord, Intake, NewComment, Role, Status
 from moderation.store import Store
 from moderation.store_accounts import AccountStore
+from moderation.store_transfer import TransferStore
 
 QUEUE = Path(__file__).resolve().parent.parent / "queue"
 # One quoted argument of a MONITOR line, with Redis's escapes.
@@ -88,6 +89,17 @@ def workload(client):
     accounts.load_session("s1", 60_000)
     accounts.create("sami", Role.MODERATOR, "argon-hash", 3_005, "ali")
     accounts.remove("sami", "ali", 3_006)
+    transfer = TransferStore(client, site="أخبار")
+
+    def imported(source, status, parent="", body="نص", **fields):
+        return ImportRecord(source, parent, "مقال-2", status, {"created_at": "5000", "author": "نور", "body": body,
+                                                                 "email": "i@example.com", **fields}, 1)
+
+    transfer.import_batch([imported("x:2", Status.APPROVED, parent="x:1"),  # waits for its parent
+                           imported("x:1", Status.REJECTED, deleted="1"), imported("x:3", Status.PENDING),
+                           imported("x:4", Status.SPAM)], {"مقال-2": {"title": "عنوان"}}, 4_000)
+    transfer.import_batch([imported("x:2", Status.APPROVED, parent="x:1"),  # under a deleted placeholder
+                           imported("x:5", Status.APPROVED, parent="x:9")], {}, 4_001, final=True)
     return Keys("أخبار").prefix
 
 
