@@ -193,7 +193,8 @@ def export_command(fmt, thread, statuses, site_url, moderator):
     """Write the site's comments to standard output: `comments export > FILE`."""
     site = sites.current()
     chosen = exporting.Filter(thread, statuses)
-    out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8", newline="\n")
+    sys.stdout.flush()
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     progress = Progress("export")
     try:
         if fmt == "jsonl":

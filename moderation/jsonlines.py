@@ -28,7 +28,7 @@ FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 def line(site, fields):
     """One comment's hash (as Redis gives it: text) as one line of JSON, newline included."""
-    row = {"site": site, **fields}
+    row = {"site": site, **{name: value for name, value in fields.items() if value != ""}}  # "" is never set
     ordered = [name for name in ORDER if name in row] + sorted(name for name in row if name not in ORDER)
     return json.dumps({name: _typed(name, row[name]) for name in ordered}, ensure_ascii=False) + "\n"
 

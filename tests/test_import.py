@@ -1,4 +1,4 @@
-"""``flask --app wsgi comments import``: WordPress and Disqus exports, as the service's readers and moderators see them after.
+"""``flask --app wsgi comments import``: WordPress and Disqus exports, as readers and moderators see them after.
 
 The real export files are read from ``../shared/import-samples/`` (never
 copied here); files of our own are written by ``wxr_file`` and
@@ -184,9 +184,9 @@ def test_import_malformed_remark42_file_says_where_and_imports_nothing(runner, r
 # Statuses, languages, namespaces, orphans
 
 
-@pytest.mark.parametrize(("version", "scheme"), [("1.0", "http"), ("1.1", "http"), ("1.2", "http"),
-                                                 ("1.2", "https")])
-def test_import_every_status_in_every_wxr_version(runner, client, redis_client, tmp_path, version, scheme):
+@pytest.mark.parametrize("namespace", ["http 1.0", "http 1.1", "http 1.2", "https 1.2"])
+def test_import_every_status_in_every_wxr_version(runner, client, redis_client, tmp_path, namespace):
+    scheme, version = namespace.split()
     path = wxr_file(tmp_path / "export.xml", [wxr_item(42, [
         wxr_comment(1, "نُشر <a href='https://news.example/x'>هنا</a> and here", author="نور Noor"),
         wxr_comment(2, "waiting", approved="0"),
@@ -314,7 +314,7 @@ def test_import_killed_halfway_completes_on_a_second_run(redis_server, redis_cli
         process.wait()
     written = redis_client.hlen(KEYS.imported)
     assert 0 < written < 30_000, "the import was not caught halfway"
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert f"already imported before: {written:,}" in done.stdout
     comments = comments_of(redis_client)

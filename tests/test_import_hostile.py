@@ -56,7 +56,7 @@ def test_import_never_fetches_a_dtd(runner, redis_client, tmp_path):
     asked = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the standard library's name)
+        def do_GET(self):
             asked.append(self.path)
             self.send_response(200)
             self.end_headers()
