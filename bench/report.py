@@ -20,6 +20,9 @@ QUEUE_GROWTH = 1.5  # p50 at the largest queue over the smallest, in each run
 READ_OVER_ISSO = 100
 NOT_MODIFIED_RATIO = 0.8
 OVERHEAD_BYTES = 400
+# Import (issue 15): a WXR file of a million comments.
+IMPORT_RATE = 5000  # comments a second
+IMPORT_RSS_MB = 200
 
 
 def median(values):
@@ -100,6 +103,7 @@ class Report:
     settings: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     memory: Memory | None = None
+    importing: object = None  # importing.ImportFigure
     grid: str = ""  # bench/workers.py's table
     timings: list = field(default_factory=list)  # (what, seconds)
     notes: list = field(default_factory=list)
@@ -166,6 +170,7 @@ def render(report):
     parts += read_section(report)
     parts += queue_section(report)
     parts += memory_section(report)
+    parts += import_section(report)
     parts += section("Targets", table(["target", "measured", ""], targets(report)))
     parts += section("Workers and threads (gunicorn.conf.py's defaults)", report.grid or "not measured")
     if report.timings:
@@ -289,6 +294,16 @@ def memory_section(report):
     return section("Memory", "\n".join(lines))
 
 
+def import_section(report):
+    figure = report.importing
+    if figure is None:
+        return section("Import", "not measured")
+    return section("Import: `flask --app wsgi comments import` of a WXR file (bench/importing.py)", table(
+        ["comments", "file", "seconds, the whole command", "comments a second", "peak memory of the command"],
+        [[f"{figure.comments:,}", f"{number(figure.file_mb)} MB", number(figure.seconds, 1), number(figure.rate),
+          f"{number(figure.peak_rss_mb)} MB"]]) + f"\n\nIts report: `{figure.summary}`")
+
+
 def verdict(ok):
     return "met" if ok else "**not met**"
 
@@ -324,6 +339,13 @@ def targets(report):
     rows.append(target(f"Redis overhead per pending comment ≤ {OVERHEAD_BYTES} bytes",
                        f"{number(memory.overhead)} bytes" if memory else None,
                        memory is not None and memory.overhead <= OVERHEAD_BYTES))
+    figure = report.importing
+    rows.append(target(f"import of a {figure.comments if figure else 0:,}-comment WXR file ≥ {IMPORT_RATE:,} "
+                       "comments a second", f"{number(figure.rate)}/s" if figure else None,
+                       figure is not None and figure.rate >= IMPORT_RATE))
+    rows.append(target(f"import: peak memory of the command < {IMPORT_RSS_MB} MB",
+                       f"{number(figure.peak_rss_mb)} MB" if figure else None,
+                       figure is not None and figure.peak_rss_mb < IMPORT_RSS_MB))
     return rows
 
 

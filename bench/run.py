@@ -35,6 +35,7 @@ sys.path.append(os.path.dirname(BENCH_DIR))
 
 import console
 import floor_app
+import importing
 import loadgen
 import peer
 import seeding
@@ -61,9 +62,9 @@ RELAXED = {"FLOOD_SECONDS": "0", "SUBMIT_RATE_LIMIT": "1000000000/minute"}
 
 FULL = {"runs": 3, "seconds": 15, "warmup": 3, "thread_size": 1000, "queue_sizes": "1000,1000000",
         "approvals": 500, "connections": "16,64", "read_connections": 16, "queue_connections": 4,
-        "token_rate": 3000, "batch": 2000}
+        "token_rate": 3000, "batch": 2000, "import_comments": 1_000_000}
 QUICK = dict(FULL, runs=1, seconds=1, warmup=0, thread_size=20, queue_sizes="100,1000", approvals=20,
-             token_rate=2000)
+             token_rate=2000, import_comments=20_000)
 
 FORM = "Content-Type: application/x-www-form-urlencoded"
 JSON = "Content-Type: application/json"
@@ -84,9 +85,11 @@ def options(argv=None):
     parser.add_argument("--approvals", type=int, help="approve requests per run, each a different comment (500)")
     parser.add_argument("--token-rate", type=int, help="form tokens minted per second of a submit run (3000)")
     parser.add_argument("--batch", type=int, help="commands per Redis pipeline when loading (2000)")
+    parser.add_argument("--import-comments", type=int, help="comments in the WXR file imported (1000000)")
     parser.add_argument("--output", help="report file (bench/RESULTS.md; --quick: a temporary file)")
     parser.add_argument("--no-isso", action="store_true", help="leave the peer out")
     parser.add_argument("--no-grid", action="store_true", help="leave out the grid of gunicorn workers and threads")
+    parser.add_argument("--no-import", action="store_true", help="leave out the import of a WXR file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with logs and data")
     args = parser.parse_args(argv)
     # Flags win over BENCH_* environment variables, which win over the mode's defaults.
@@ -137,6 +140,8 @@ class Bench:
                     self.step("Isso venv", self.install_isso)
                 self.step("readers: submit and read", self.readers)
                 self.step("moderators: queue scale and memory", self.moderators)
+                if not self.opts.no_import:
+                    self.step("import a WXR file", self.import_file)
                 if not self.opts.no_grid:
                     self.step("workers and threads", self.grid)
         finally:
@@ -198,6 +203,11 @@ class Bench:
             "approvals per run": f"{self.approvals():,}, each a different pending comment",
             "form tokens per submit run": f"{self.pool_size():,} (none is sent twice)",
         }
+
+    def import_file(self):
+        self.report.importing = importing.measure(self.workdir, self.opts.import_comments, self.environ, SECRET_KEY)
+        figure = self.report.importing
+        print(f"   import: {figure.rate:,.0f} comments/s, peak {figure.peak_rss_mb:,.0f} MB", flush=True)
 
     def install_isso(self):
         try:

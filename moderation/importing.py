@@ -16,6 +16,7 @@ import json
 import logging
 import os
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import disqus, jsonlines, wxr
@@ -89,8 +90,17 @@ class Run:
         self.report = Report(format=fmt)
         self.waiting = defaultdict(list)  # parent's source → replies waiting for it
         self.threads = {}  # what the file says of the threads of the batch being gathered
+        # One batch is written while the next is read: Redis and the parser work at once.
+        self.writer = ThreadPoolExecutor(max_workers=1)
+        self.in_flight = None  # (batch, future of its answers)
 
     def run(self, path):
+        try:
+            return self._run(path)
+        finally:
+            self.writer.shutdown()
+
+    def _run(self, path):
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if self.progress:
@@ -117,6 +127,7 @@ class Run:
                 # parents after the break once the file is mended, so they are not made top-level now.
                 self.report.file_error = error
             self._write(gathered)
+            self._drain()
         if self.report.file_error is None:
             self._write_orphans()
         if self.progress:
@@ -124,23 +135,37 @@ class Run:
         return self.report
 
     def _write(self, batch, final=False):
-        while batch:
-            answers = self.sink.import_batch(batch, self.threads, self.now_ms, final=final)
-            self.threads = {}
-            released = []
-            for record, (outcome, _) in zip(batch, answers, strict=True):
-                if outcome == "waiting":
-                    self.waiting[record.parent_source].append(record)
-                    continue
-                if outcome == "seen":
-                    self.report.already_imported += 1
-                else:
-                    self.report.imported[record.status] += 1
-                    self.report.threads.add(record.thread)
-                    if outcome == "orphan":
-                        self.report.orphans.append((record.line, record.source))
-                released += self.waiting.pop(record.source, [])
-            batch, final = released, False  # the replies to what was just written: their parents are there now
+        """Send ``batch``, and the replies the batch before released, to Redis while the file is read on."""
+        batch = self._settle() + batch
+        if batch:
+            threads, self.threads = self.threads, {}
+            self.in_flight = (batch, self.writer.submit(self.sink.import_batch, batch, threads, self.now_ms,
+                                                        final=final))
+
+    def _settle(self):
+        """Wait for the batch in flight and count it; returns the replies it released (their parents are in now)."""
+        if self.in_flight is None:
+            return []
+        batch, future = self.in_flight
+        self.in_flight = None
+        released = []
+        for record, (outcome, _) in zip(batch, future.result(), strict=True):
+            if outcome == "waiting":
+                self.waiting[record.parent_source].append(record)
+                continue
+            if outcome == "seen":
+                self.report.already_imported += 1
+            else:
+                self.report.imported[record.status] += 1
+                self.report.threads.add(record.thread)
+                if outcome == "orphan":
+                    self.report.orphans.append((record.line, record.source))
+            released += self.waiting.pop(record.source, [])
+        return released
+
+    def _drain(self):
+        while self.in_flight is not None:
+            self._write([])
 
     def _write_orphans(self):
         """Replies whose parent never came: at the top level, roots of waiting chains first."""
@@ -150,6 +175,7 @@ class Run:
             batch = [r for parent in roots for r in self.waiting.pop(parent)]
             for start in range(0, len(batch), self.batch):
                 self._write(batch[start:start + self.batch], final=True)
+                self._drain()
 
 
 class DrySink:

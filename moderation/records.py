@@ -7,6 +7,7 @@ what they claim, and the date must be a date. A record that cannot pass is
 refused with the reason, never half taken in.
 """
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,6 +100,7 @@ def _url(url, limits):
     return url if url.lower().startswith(("http://", "https://")) and len(url) <= limits.url else ""
 
 
+@functools.lru_cache(maxsize=4096)  # an export holds the same addresses again and again
 def _ip(ip):
     ip = (ip or "").strip()
     try:

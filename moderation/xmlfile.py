@@ -42,7 +42,7 @@ def elements(source, names, depth):
                 if element.getroottree().docinfo.doctype:
                     raise FileError("the file declares a document type (<!DOCTYPE …>); an export has none, and "
                                     "its entities could read local files or expand without end: refused", 1)
-            if etree.QName(element).localname not in names or _depth(element) != depth:
+            if local(element) not in names or _depth(element) != depth:
                 continue
             yield element
             element.clear(keep_tail=False)
@@ -73,20 +73,22 @@ def _depth(element):
 
 
 def local(element):
-    return etree.QName(element).localname
+    tag = element.tag
+    return tag[tag.rfind("}") + 1:]
 
 
 def children(element):
     """{local name: text} of an element's children (the first of each name), texts stripped."""
     found = {}
     for child in element:
-        if isinstance(child.tag, str):
-            found.setdefault(etree.QName(child).localname, (child.text or "").strip())
+        tag = child.tag
+        if isinstance(tag, str):  # comments and processing instructions have a function for a tag
+            found.setdefault(tag[tag.rfind("}") + 1:], (child.text or "").strip())
     return found
 
 
 def first(element, name):
     for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+        if isinstance(child.tag, str) and local(child) == name:
             return child
     return None
