@@ -155,6 +155,8 @@ class AuditEntry:
     reason: str = ""
     original: str = ""
     ip: str = ""
+    file: str = ""  # an import's or export's: the file and its counts (JSON)
+    counts: str = ""
 
 
 def from_ms(ms):

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "moderator_removed": _l("removed a moderator"), "password_changed": _l("changed a password"),
     "caught": _l("set aside as spam"), "rescued": _l("rescued from spam"),
     "auto_approved": _l("published (trusted commenter)"), "rules_changed": _l("changed the rules"),
+    "imported": _l("imported comments"), "exported": _l("exported comments"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {

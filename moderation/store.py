@@ -548,4 +548,6 @@ def _audit_entry(entry_id, fields):
         reason=fields.get("reason", ""),
         original=fields.get("original", ""),
         ip=fields.get("ip", ""),
+        file=fields.get("file", ""),
+        counts=fields.get("counts", ""),
     )

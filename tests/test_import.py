@@ -167,7 +167,7 @@ def test_import_isso_disqus_sample(runner, client, redis_client):
     reply = next(c for c in comments if c["parent"] == deleted[0]["id"])
     assert reply["body_html"] == "<p>Hello, World.</p>"
     page = client.get("/threads/some-id").get_data(as_text=True)
-    assert "This comment was deleted." in page and page.count("Hello, World.") == 2
+    assert "حُذف هذا التعليق." in page and page.count("Hello, World.") == 2
     # A thread with no identifier is keyed by its address's path.
     assert published(client, "blog:2013:02:12:redacted:index.html")[0]["body_html"] == \
         "<p>Message from thread with empty title and id</p>"

@@ -27,7 +27,8 @@ def test_browser_imported_article_shows_its_old_comments(app, live_server, brows
     # Replies sit under their parent, as they did on the old site.
     frame = next(f for f in page.frames if "/embed/" in f.url)
     parent_of_two = frame.evaluate("""() => {
-        const body = [...document.querySelectorAll('.comment-body')].find(b => b.innerText.trim() === 'Comment Depth 02');
+        const bodies = [...document.querySelectorAll('.comment-body')];
+        const body = bodies.find(b => b.innerText.trim() === 'Comment Depth 02');
         return body.closest('li.comment').parentElement.closest('li.comment').querySelector('.comment-body').innerText;
     }""")
     assert parent_of_two.strip() == "Comment Depth 01"
