@@ -327,3 +327,49 @@ def test_import_killed_halfway_completes_on_a_second_run(redis_server, redis_cli
             assert source_of[c["parent"]] == number - 1
         else:
             assert "parent" not in c
+
+
+def disqus_file(path, threads, posts):
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n'
+                    '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+                    + "".join(threads) + "".join(posts) + "</disqus>\n", encoding="utf-8")
+    return path
+
+
+def disqus_thread(dsq_id, identifier, link, title="Article"):
+    return (f'<thread dsq:id="{dsq_id}"><id>{identifier}</id><link>{link}</link><title>{title}</title>'
+            "<createdAt>2019-01-01T00:00:00Z</createdAt></thread>")
+
+
+def disqus_post(dsq_id, thread, message, *, parent=None, spam=False, deleted=False, name="قارئ",
+                date="2019-05-01T10:00:00Z"):
+    return (f'<post dsq:id="{dsq_id}"><message><![CDATA[{message}]]></message><createdAt>{date}</createdAt>'
+            f"<isDeleted>{str(deleted).lower()}</isDeleted><isSpam>{str(spam).lower()}</isSpam>"
+            f"<author><email>{dsq_id}@example.com</email><name>{name}</name></author>"
+            f'<ipAddress>198.51.100.{dsq_id}</ipAddress><thread dsq:id="{thread}"/>'
+            + (f'<parent dsq:id="{parent}"/>' if parent else "") + "</post>")
+
+
+def test_import_disqus_of_the_wordpress_plugin_joins_the_wordpress_threads(runner, client, redis_client, tmp_path):
+    wordpress = wxr_file(tmp_path / "wordpress.xml", [wxr_item(77, [wxr_comment(1, "from WordPress",
+                                                                                 date="2018-01-01 00:00:00")])])
+    assert run_import(runner, wordpress).exit_code == 0
+    path = disqus_file(tmp_path / "disqus.xml", [
+        disqus_thread(5, "77 https://news.example/?p=77", "https://news.example/%d9%85%d9%82%d8%a7%d9%84/"),
+        disqus_thread(6, "", "https://news.example/2019/other/?utm_campaign=x")], [
+        disqus_post(10, 5, "<p>تعليق بالعربية with English في السطر نفسه</p><p>فقرة ثانية</p>"),
+        disqus_post(11, 5, "<p>رد <b>قصير</b></p>", parent=10, name="Sara سارة", date="2019-05-02T10:00:00Z"),
+        disqus_post(12, 5, "buy now", spam=True),
+        disqus_post(13, 6, "on the other article"),
+    ])
+    result = run_import(runner, path)
+    assert result.exit_code == 0, result.output
+    assert "imported 4 comments in 2 threads (3 approved, 1 spam)" in result.output
+    shown = published(client, "77")
+    assert [c["author"] for c in shown] == ["Reader", "قارئ", "Sara سارة"]
+    assert shown[1]["body_html"] == "<p>تعليق بالعربية with English في السطر نفسه</p><p>فقرة ثانية</p>"
+    assert shown[2]["parent"] == shown[1]["id"] and shown[2]["body_html"] == "<p>رد قصير</p>"
+    assert [c["body_html"] for c in published(client, "2019:other")] == ["<p>on the other article</p>"]
+    assert redis_client.zcard(KEYS.spam) == 1
+    page = client.get("/threads/77").get_data(as_text=True)
+    assert "<bdi>Sara سارة</bdi>" in page
