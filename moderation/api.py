@@ -87,7 +87,7 @@ def public(comment):
         "created_at": comment.created_at.isoformat().replace("+00:00", "Z"),
     }
     if comment.placeholder:
-        fields["deleted"] = True  # replies hang under it; what it said is gone
+        fields["placeholder"] = comment.placeholder  # "removed" or "deleted": replies hang under it; its text is gone
     return fields
 
 

@@ -68,6 +68,8 @@ DEFAULTS = {
     # Rejected comments are kept this long after their decision, for undo and
     # appeals, then deleted by `flask --app wsgi comments purge`; 0 keeps them.
     "RETENTION_DAYS": 90,
+    # A comment taken down where published replies hang under it leaves "removed by a moderator" in its place.
+    "REMOVED_PLACEHOLDER": True,
     "CLAIM_SECONDS": 120,
     "QUEUE_PAGE_SIZE": 50,
     "QUEUE_POLL_SECONDS": 5,
@@ -112,6 +114,7 @@ ENVIRONMENT = {
     "LOGIN_WINDOW_SECONDS": int,
     "UNDO_WINDOW_SECONDS": int,
     "RETENTION_DAYS": int,
+    "REMOVED_PLACEHOLDER": bool,
     "CLAIM_SECONDS": int,
     "QUEUE_POLL_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,

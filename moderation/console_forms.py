@@ -21,7 +21,12 @@ REJECT_REASONS = (
     ("duplicate", _l("Duplicate")),
     ("other", _l("Other")),
 )
-REASON_LABELS = dict(REJECT_REASONS)
+# Why a published comment was taken down: one is required.
+REMOVE_REASONS = (
+    *(choice for choice in REJECT_REASONS if choice[0]),
+    ("legal", _l("Legal request")),
+)
+REASON_LABELS = dict(REJECT_REASONS + REMOVE_REASONS)
 
 
 class LoginForm(Form):
@@ -57,6 +62,16 @@ class DecisionForm(Form):
                          validators=[Optional(), Length(max=20_000)])
     force = BooleanField(_l("Decide even though another moderator is reviewing it"))
     cursor = HiddenField()
+
+    def reason_text(self):
+        return f"{self.reason.data}: {self.note.data}" if self.note.data else self.reason.data
+
+
+class RemoveForm(Form):
+    reason = SelectField(_l("Reason"), choices=[SelectChoice("", _l("Choose a reason")),
+                                                *(SelectChoice(v, label) for v, label in REMOVE_REASONS)],
+                         validators=[DataRequired(_l("Say why it is taken down."))], default="")
+    note = StringField(_l("Note"), filters=[clean_line], validators=[Optional(), Length(max=300)])
 
     def reason_text(self):
         return f"{self.reason.data}: {self.note.data}" if self.note.data else self.reason.data

@@ -115,6 +115,20 @@ def undo(comment_id, moderator, is_admin):
     return previous
 
 
+def remove(comment_id, moderator, reason):
+    """Take a published comment down (any moderator, any time); NotPublished when it is not published."""
+    store().remove(comment_id, moderator, now_ms(), reason, placeholder=current_app.config["REMOVED_PLACEHOLDER"])
+    logger.info("comment %d removed by %r (%s)", comment_id, moderator, reason)
+    DECISIONS.labels(sites.current().key, "removed").inc()
+
+
+def restore(comment_id, moderator):
+    """Publish a removed comment again (admins)."""
+    store().restore(comment_id, moderator, now_ms())
+    logger.info("comment %d restored by %r", comment_id, moderator)
+    DECISIONS.labels(sites.current().key, "restored").inc()
+
+
 def edit(comment_id, body, moderator, force=False):
     changed = store().edit(comment_id, body, moderator, now_ms(), force=force)
     if changed:
@@ -132,7 +146,9 @@ def updates(after):
     if not events:
         return [], [], after
     submitted = [int(fields["id"]) for _, fields in events if fields.get("type") == "submitted"]
-    changed = {int(fields["id"]): fields for _, fields in events if fields.get("type") != "submitted"}
+    # Only what the open queue shows: the fate of pending comments (a takedown concerns a published one).
+    changed = {int(fields["id"]): fields for _, fields in events
+               if fields.get("type") not in {"submitted", "removed", "restored"}}
     fresh = [c for c in store().get_many(submitted) if c.status == Status.PENDING]
     decided = [{"id": cid, "status": fields["type"], "by": fields.get("moderator", "")}
                for cid, fields in changed.items()]

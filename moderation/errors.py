@@ -72,6 +72,14 @@ class NothingToUndo(ModerationError):
     """The comment is pending: there is no decision to undo."""
 
 
+class NotPublished(ModerationError):
+    """Only a published comment can be removed, and only a removed one restored; ``status`` is what it is."""
+
+    def __init__(self, status):
+        super().__init__(f"the comment is {status}")
+        self.status = status
+
+
 class UndoNotAllowed(ModerationError):
     """Only the moderator who decided, within the undo window, or an admin may undo."""
 

@@ -10,6 +10,8 @@ class Status(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SPAM = "spam"
+    # Taken down after publication; an admin can restore it.
+    REMOVED = "removed"
 
 
 class Decision(enum.StrEnum):
@@ -87,6 +89,9 @@ class Comment:
     decided_at: datetime | None = None
     reason: str = ""
     edited_by: str = ""
+    removed_by: str = ""
+    removed_at: datetime | None = None
+    removed_reason: str = ""
     # What the checks at the door found (Intake.reasons), and the spam score.
     signals: tuple[str, ...] = ()
     held: bool = False
@@ -95,8 +100,9 @@ class Comment:
     replies: list["Comment"] = field(default_factory=list)
     # Set on a reply shown flatter than it was written: whom it answers.
     reply_to: str = ""
-    # A deleted comment that published replies hang under: shown only as "deleted", in its place.
-    placeholder: bool = False
+    # A comment gone from its thread that published replies hang under, shown in its place only as
+    # "deleted" (on the old site, before an import) or "removed" (by a moderator); "" for any other.
+    placeholder: str = ""
 
 
 @dataclass(frozen=True)

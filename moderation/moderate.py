@@ -23,6 +23,7 @@ from .console_forms import (
     LoginForm,
     ModeratorForm,
     PasswordForm,
+    RemoveForm,
     RulesForm,
     SetupForm,
     WaveForm,
@@ -37,6 +38,7 @@ from .errors import (
     ModeratorExists,
     ModeratorNotFound,
     NothingToUndo,
+    NotPublished,
     UndoNotAllowed,
 )
 from .i18n import gettext as _
@@ -64,7 +66,7 @@ def paging(name, pattern):
     return value
 
 STATUS_LABELS = {"pending": _l("Waiting"), "approved": _l("Approved"), "rejected": _l("Rejected"),
-                 "spam": _l("Spam")}
+                 "spam": _l("Spam"), "removed": _l("Removed")}
 ROLE_LABELS = {"admin": _l("Admin"), "moderator": _l("Moderator")}
 ACTION_LABELS = {
     "approved": _l("approved"), "rejected": _l("rejected"), "undone": _l("undid a decision"),
@@ -74,6 +76,7 @@ ACTION_LABELS = {
     "caught": _l("set aside as spam"), "rescued": _l("rescued from spam"),
     "auto_approved": _l("published (trusted commenter)"), "rules_changed": _l("changed the rules"),
     "imported": _l("imported comments"), "exported": _l("exported comments"),
+    "removed": _l("took down a published comment"), "restored": _l("restored a removed comment"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {
@@ -215,7 +218,7 @@ def comment(comment_id, action=None):
     parent = decisions.comment(found.parent) if found.parent else None
     form = DecisionForm(body=found.body)
     return render_template("moderate/comment.html", c=found, parent=parent, claimant=claimant, form=form,
-                           action_form=ActionForm(), action=action)
+                           action_form=ActionForm(), action=action, remove_form=RemoveForm())
 
 
 @bp.post("/comments/<int:comment_id>/approve")
@@ -256,12 +259,54 @@ def undo(comment_id):
     except NothingToUndo:
         return done(_("Comment %(id)d is already waiting for a decision.", id=comment_id),
                     comment_id=comment_id, status="pending")
+    except NotPublished as error:
+        return not_published(error, comment_id)
     except UndoNotAllowed as error:
         message = _("Only %(name)s can undo this decision now, or an admin.", name=error.decided_by)
         return failure(message, 403, "undo_not_allowed", comment_id)
     except CommentNotFound as error:
         return conflict(error, comment_id)
     return done(_("Comment %(id)d is back in the queue.", id=comment_id), comment_id=comment_id, status="pending")
+
+
+@bp.post("/comments/<int:comment_id>/remove")
+@login_required
+def remove(comment_id):
+    """Take a published comment down: any moderator, at any time, with a reason."""
+    form = RemoveForm()
+    if not form.validate():
+        return invalid(form)
+    try:
+        decisions.remove(comment_id, current_user.name, form.reason_text())
+    except NotPublished as error:
+        return not_published(error, comment_id)
+    except CommentNotFound as error:
+        return conflict(error, comment_id)
+    return done(_("Comment %(id)d is no longer published.", id=comment_id), comment_id=comment_id,
+                status="removed", back=url_for(".comment", comment_id=comment_id))
+
+
+@bp.post("/comments/<int:comment_id>/restore")
+@login_required
+def restore(comment_id):
+    if not current_user.is_admin:
+        return failure(_("Only an admin can restore a removed comment."), 403, "forbidden", comment_id)
+    try:
+        decisions.restore(comment_id, current_user.name)
+    except NotPublished as error:
+        return not_published(error, comment_id)
+    except CommentNotFound as error:
+        return conflict(error, comment_id)
+    return done(_("Comment %(id)d is published again.", id=comment_id), comment_id=comment_id, status="approved",
+                back=url_for(".comment", comment_id=comment_id))
+
+
+def not_published(error, comment_id):
+    message = (_("Comment %(id)d was removed; an admin can restore it.", id=comment_id)
+               if error.status == "removed" else
+               _("Comment %(id)d is not published (%(status)s).", id=comment_id,
+                 status=STATUS_LABELS.get(error.status, error.status)))
+    return failure(message, 409, "not_published", comment_id, status=str(error.status))
 
 
 @bp.post("/comments/<int:comment_id>/edit")
@@ -438,6 +483,21 @@ def log():
     before = paging("before", STREAM_ID)
     entries, older = decisions.audit_log(before=before, moderator=moderator)
     return render_template("moderate/log.html", entries=entries, older=older, moderator=moderator)
+
+
+# A published comment's permalink ends in #comment-<id>; a moderator pastes it (or the id) to open the comment.
+COMMENT_REFERENCE = re.compile(r"(?:#comment-|^\s*)(\d{1,18})\s*$")
+
+
+@bp.get("/find")
+@login_required
+def find():
+    """The comment a pasted permalink or id names: where a takedown starts."""
+    match = COMMENT_REFERENCE.search(request.args.get("q") or "")
+    if not match:
+        flash(_("Paste a comment's link (it ends in #comment-123) or its number."), "error")
+        return redirect(url_for(".log"), 303)
+    return redirect(url_for(".comment", comment_id=int(match.group(1))), 303)
 
 
 # Accounts (admins)

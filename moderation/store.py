@@ -21,6 +21,7 @@ from .errors import (
     ClaimedByOther,
     CommentNotFound,
     NothingToUndo,
+    NotPublished,
     NotReplicated,
     StoreUnavailable,
     UndoNotAllowed,
@@ -33,7 +34,7 @@ QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 # The fields a public page may read; email, IP and user agent are not among them.
 PUBLIC_FIELDS = ("id", "thread", "parent", "author", "url", "body", "created_at", "status")
 ALL_FIELDS = (*PUBLIC_FIELDS, "email", "ip", "user_agent", "decided_by", "decided_at", "reason", "edited_by",
-              "signals", "held", "score", "wave")
+              "signals", "held", "score", "wave", "removed_by", "removed_at", "removed_reason")
 DUPLICATE_SECONDS = 30 * 24 * 3600
 REVIEW = Intake()
 # What can tie the comments of a spam wave, clearest first (see screening.wave_features).
@@ -97,6 +98,7 @@ class Store:
         self._rescue = client.register_script(load_script("rescue.lua"))
         self._spam_confirm = client.register_script(load_script("spam_confirm.lua"))
         self._purge = client.register_script(load_script("purge.lua"))
+        self._remove = client.register_script(load_script("remove.lua"))
 
     def _acknowledged(self, script, keys, args):
         """A script that changes comments, acknowledged as ``min_replicas`` asks."""
@@ -186,11 +188,13 @@ class Store:
     def published(self, thread):
         """The thread's approved comments, oldest first, public fields only.
 
-        A deleted comment that published replies hang under (an import keeps those) is there too, as a
-        placeholder with nothing of what it said.
+        A comment removed by a moderator, or deleted on the old site before an import, that published
+        replies hang under is there too, as a placeholder with nothing of what it said.
         """
         ids = self.client.zrange(self.keys.thread_published(thread), 0, -1)
-        return [c if c.status is Status.APPROVED else replace(c, author="", url="", body="", placeholder=True)
+        return [c if c.status is Status.APPROVED else
+                replace(c, author="", url="", body="",
+                        placeholder="removed" if c.status is Status.REMOVED else "deleted")
                 for c in self._many(ids, PUBLIC_FIELDS)]
 
     @translated
@@ -272,6 +276,8 @@ class Store:
         )
         if result[0] == "pending":
             raise NothingToUndo(comment_id)
+        if result[0] == "removed":
+            raise NotPublished(Status.REMOVED)
         if result[0] == "forbidden":
             _, by, at = result
             raise UndoNotAllowed(by, from_ms(at) if at else None)
@@ -283,6 +289,29 @@ class Store:
         return {"label": lesson.label, "status": lesson.status, "tokens_key": self.keys.filter_tokens(lesson.label),
                 "documents_key": self.keys.filter_documents,
                 "tokens": {str(i): list(dict.fromkeys(tokens)) for i, tokens in lesson.tokens.items()}}
+
+    @translated
+    def remove(self, comment_id, moderator, now_ms, reason, *, placeholder=True):
+        """Take a published comment down; with ``placeholder``, its place stays where replies hang under it."""
+        self._remove_or_restore(comment_id, action="remove", moderator=moderator, now_ms=now_ms, reason=reason,
+                                placeholder=placeholder)
+
+    @translated
+    def restore(self, comment_id, moderator, now_ms):
+        """Publish a removed comment again."""
+        self._remove_or_restore(comment_id, action="restore", moderator=moderator, now_ms=now_ms, reason="",
+                                placeholder=False)
+
+    def _remove_or_restore(self, comment_id, *, action, moderator, now_ms, reason, placeholder):
+        k = self.keys
+        options = {"prefix": k.prefix, "action": action, "moderator": moderator, "now": str(now_ms),
+                   "reason": reason, "placeholder": placeholder, "audit_max": self.audit_max_length,
+                   "events_max": self.events_max_length, "id": str(comment_id)}
+        result = self._acknowledged(self._remove, [k.comment(comment_id), k.audit, k.events],
+                                    [json.dumps(options, ensure_ascii=False)])
+        if result[0] == "status":
+            raise NotPublished(Status(result[1]))
+        _raise_for(result, comment_id)
 
     @translated
     def edit(self, comment_id, body, moderator, now_ms, force=False):
@@ -529,6 +558,9 @@ def _comment(names, values):
         decided_at=from_ms(decided_at) if decided_at else None,
         reason=row.get("reason") or "",
         edited_by=row.get("edited_by") or "",
+        removed_by=row.get("removed_by") or "",
+        removed_at=from_ms(row["removed_at"]) if row.get("removed_at") else None,
+        removed_reason=row.get("removed_reason") or "",
         signals=tuple(json.loads(row["signals"])) if row.get("signals") else (),
         held=bool(row.get("held")),
         score=float(row["score"]) if row.get("score") else None,

@@ -25,7 +25,8 @@ from .xmlfile import children, elements, local
 
 STATUSES = {"1": Status.APPROVED, "0": Status.PENDING, "spam": Status.SPAM, "trash": Status.REJECTED,
             "post-trashed": Status.REJECTED}
-WORDPRESS_STATUS = {Status.APPROVED: "1", Status.PENDING: "0", Status.REJECTED: "trash", Status.SPAM: "spam"}
+WORDPRESS_STATUS = {Status.APPROVED: "1", Status.PENDING: "0", Status.REJECTED: "trash", Status.SPAM: "spam",
+                    Status.REMOVED: "trash"}
 PINGS = {"pingback", "trackback"}
 COMMENT_TYPES = {"", "comment"}
 CHANNEL = {"base_site_url", "base_blog_url", "link", "item"}

@@ -52,12 +52,12 @@ local function allocate(keep_id)
   return tostring(redis.call('INCR', KEYS[1]))
 end
 
--- A deleted comment that a published reply hangs under stays in the thread as a
--- placeholder ("deleted"), kept out of the retention purge that would break the thread.
+-- A deleted (or removed) comment that a published reply hangs under stays in the thread as a
+-- placeholder, kept out of the retention purge that would break the thread.
 local function hold_place(parent, thread)
   local key = prefix .. 'comment:' .. parent
   local p = redis.call('HMGET', key, 'status', 'deleted', 'created_at')
-  if p[1] == 'rejected' and p[2] == '1' then
+  if (p[1] == 'rejected' and p[2] == '1') or p[1] == 'removed' then
     redis.call('ZADD', prefix .. 'thread:' .. thread .. ':published', p[3], parent)
     redis.call('ZREM', KEYS[5], parent)
     changed[thread] = true
@@ -116,7 +116,7 @@ for i = 2, #ARGV do
       redis.call('ZINCRBY', KEYS[4], 1, thread)
     elseif r.status == 'spam' then
       redis.call('ZADD', KEYS[6], created_at, id)
-    else
+    elseif r.status ~= 'removed' then  -- a removed comment waits for an admin, never for the purge
       redis.call('ZADD', KEYS[5], f.decided_at or o.now, id)
     end
     redis.call('HSET', KEYS[7], r.source, id)

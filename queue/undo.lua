@@ -13,7 +13,9 @@
 --         documents_key, tokens = {id: [token, ...]}; {} when nothing
 --
 -- Returns {'ok', previous status}, {'missing'}, {'pending'} (nothing to
--- undo), or {'forbidden', by, at} (someone else's decision, or too late).
+-- undo), {'removed'} (taken down after publication: only an admin's restore
+-- brings it back, never an undo) or {'forbidden', by, at} (someone else's
+-- decision, or too late).
 
 local c = redis.call('HMGET', KEYS[1], 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email')
 if not c[1] then
@@ -21,6 +23,9 @@ if not c[1] then
 end
 if c[1] == 'pending' then
   return {'pending'}
+end
+if c[1] == 'removed' then
+  return {'removed'}
 end
 local admin = ARGV[4] == '1'
 local own_and_recent = c[4] == ARGV[2] and tonumber(ARGV[3]) - tonumber(c[5] or 0) <= tonumber(ARGV[5])

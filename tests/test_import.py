@@ -162,7 +162,7 @@ def test_import_isso_disqus_sample(runner, client, redis_client):
     assert "imported 5 comments in 2 threads (4 approved, 1 rejected)" in result.output
     comments = published(client, "some-id")
     # The deleted post with a reply stays in its place, saying nothing of what it was.
-    deleted = [c for c in comments if c.get("deleted")]
+    deleted = [c for c in comments if c.get("placeholder") == "deleted"]
     assert len(deleted) == 1 and deleted[0]["author"] == "" and deleted[0]["body_html"] == ""
     reply = next(c for c in comments if c["parent"] == deleted[0]["id"])
     assert reply["body_html"] == "<p>Hello, World.</p>"

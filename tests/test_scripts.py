@@ -67,6 +67,8 @@ def workload(client):
     second = store.submit(new("second", email="b@example.com"), "n6", 1_006).id
     third = store.submit(new("third", email="c@example.com"), "n7", 1_007).id
     store.decide(first, Decision.APPROVE, "mona", 2_000)
+    store.remove(first, "mona", 2_000, "legal")
+    store.restore(first, "ali", 2_000)
     store.submit(new("trusted"), "n8", 1_008, trust=1)  # published at once
     store.queue_page("mona", 60_000)
     store.queue_page("mona", 60_000, thread=thread)
