@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from . import openapi, services, sites
-from .errors import Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable, ThreadClosed
 from .forms import CommentForm
 from .i18n import gettext as _
 from .intake import Traps
@@ -141,6 +141,8 @@ def submit(thread):
     except Duplicate:
         return jsonify(error="duplicate",
                        errors={"comment": _("You have already said that, word for word, under this article.")}), 409
+    except ThreadClosed:
+        return jsonify(error="closed", message=_("Comments are closed.")), 403
     except RateLimited as limited:
         if isinstance(limited, Flood):
             message = _("You are sending comments too quickly. Please wait a few seconds, then send this one again.")

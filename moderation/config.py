@@ -70,6 +70,8 @@ DEFAULTS = {
     "RETENTION_DAYS": 90,
     # A comment taken down where published replies hang under it leaves "removed by a moderator" in its place.
     "REMOVED_PLACEHOLDER": True,
+    # Comments close this many days after an article's first comment (0: only when a moderator closes them).
+    "CLOSE_AFTER_DAYS": 0,
     "CLAIM_SECONDS": 120,
     "QUEUE_PAGE_SIZE": 50,
     "QUEUE_POLL_SECONDS": 5,
@@ -115,6 +117,7 @@ ENVIRONMENT = {
     "UNDO_WINDOW_SECONDS": int,
     "RETENTION_DAYS": int,
     "REMOVED_PLACEHOLDER": bool,
+    "CLOSE_AFTER_DAYS": int,
     "CLAIM_SECONDS": int,
     "QUEUE_POLL_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,

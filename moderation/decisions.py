@@ -12,7 +12,7 @@ from . import screening, sites
 from .counters import DECISIONS
 from .errors import AlreadyDecided, ClaimedByOther
 from .models import Decision, Status
-from .services import now_ms, store
+from .services import close_after_ms, now_ms, store
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +127,16 @@ def restore(comment_id, moderator):
     store().restore(comment_id, moderator, now_ms())
     logger.info("comment %d restored by %r", comment_id, moderator)
     DECISIONS.labels(sites.current().key, "restored").inc()
+
+
+def threads_page(start=0):
+    """A page of the site's threads, newest first, with open/closed and counts; and whether more follow."""
+    return store().threads_page(now_ms(), close_after_ms(), start=start, size=current_app.config["QUEUE_PAGE_SIZE"])
+
+
+def set_thread_state(thread, state, moderator):
+    store().set_thread_state(thread, state, moderator, now_ms())
+    logger.info("thread %r %s by %r", thread, state, moderator)
 
 
 def edit(comment_id, body, moderator, force=False):

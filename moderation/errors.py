@@ -72,6 +72,10 @@ class NothingToUndo(ModerationError):
     """The comment is pending: there is no decision to undo."""
 
 
+class ThreadClosed(ModerationError):
+    """The thread takes no more comments: a moderator closed it, or it is older than CLOSE_AFTER_DAYS."""
+
+
 class NotPublished(ModerationError):
     """Only a published comment can be removed, and only a removed one restored; ``status`` is what it is."""
 

@@ -28,6 +28,8 @@ class Keys:
         self.rules = p + "rules"
         self.waves = p + "waves"
         self.imported = p + "imported"
+        self.threads = p + "threads"
+        self.thread_states = p + "thread-states"
 
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"

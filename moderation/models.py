@@ -106,6 +106,18 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class ThreadRow:
+    """A thread as the console lists it."""
+
+    thread: str
+    first_comment_at: datetime
+    closed: bool
+    state: str  # "closed" or "open" when a moderator set it, "" when its age decides
+    published: int
+    pending: int
+
+
+@dataclass(frozen=True)
 class WaveMember:
     id: int
     author: str

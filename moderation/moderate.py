@@ -46,6 +46,7 @@ from .i18n import lazy_gettext as _l
 from .i18n import ngettext
 from .item_parts import ItemParts
 from .models import Decision
+from .threadkeys import valid_thread_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ ACTION_LABELS = {
     "auto_approved": _l("published (trusted commenter)"), "rules_changed": _l("changed the rules"),
     "imported": _l("imported comments"), "exported": _l("exported comments"),
     "removed": _l("took down a published comment"), "restored": _l("restored a removed comment"),
+    "thread_closed": _l("closed an article's comments"), "thread_open": _l("opened an article's comments"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {
@@ -450,6 +452,33 @@ def spam():
     cursor = paging("cursor", CURSOR)
     return render_template("moderate/spam.html", page=decisions.spam_page(cursor), total=decisions.spam_count(),
                            cursor=cursor, action_form=ActionForm())
+
+
+@bp.get("/threads")
+@login_required
+def threads():
+    start = request.args.get("start", "0")
+    if not (start.isascii() and start.isdigit()) or len(start) > 9:
+        abort(400)
+    rows, more = decisions.threads_page(int(start))
+    return render_template("moderate/threads.html", rows=rows, more=more, start=int(start),
+                           size=current_app.config["QUEUE_PAGE_SIZE"], action_form=ActionForm(),
+                           close_after_days=current_app.config["CLOSE_AFTER_DAYS"])
+
+
+@bp.post("/threads/<thread>/<any(close, open):action>")
+@login_required
+def thread_state(thread, action):
+    """Close a thread to new comments, or open it again, whatever its age says."""
+    if not valid_thread_key(thread):
+        abort(404)
+    decisions.set_thread_state(thread, "closed" if action == "close" else "open", current_user.name)
+    message = (_("Comments on %(thread)s are closed.", thread=thread) if action == "close"
+               else _("Comments on %(thread)s are open.", thread=thread))
+    if wants_json():
+        return jsonify(thread=thread, state="closed" if action == "close" else "open", message=message)
+    flash(message, "success")
+    return redirect(safe_next(request.form.get("next"), url_for(".threads")), 303)
 
 
 @bp.post("/comments/<int:comment_id>/rescue")

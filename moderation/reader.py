@@ -13,7 +13,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import Markup
 
 from . import services, sites
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable
+from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable, ThreadClosed
 from .forms import CommentForm
 from .i18n import chosen_language
 from .i18n import gettext as _
@@ -77,7 +77,8 @@ def comments_view(thread, embedded):
         form.remember.data = True
     if reply_to.isascii() and reply_to.isdigit():
         form.parent.data = reply_to
-    return thread_page(thread, form, 200, here, embedded, own=own, received=received)
+    return thread_page(thread, form, 200, here, embedded, own=own, received=received,
+                       closed=closed_now(thread))
 
 
 def plain_page(thread, form, here, embedded):
@@ -97,6 +98,9 @@ def plain_page(thread, form, here, embedded):
         return before, after
 
     try:
+        closed = services.thread_closed(thread)
+        if closed:  # rare: no form, so no token to put in place
+            return thread_page(thread, form, 200, here, embedded, closed=True)
         key = ("plain", thread, services.thread_version(thread), str(get_locale()), request.endpoint,
                chosen_language(), host_origin(), sites.chosen_site())
         before, after = sites.current().render_cache.get_or_make(key, render)
@@ -133,6 +137,8 @@ def submit(thread, form, here, embedded):
     except Duplicate:
         form.comment.errors = [_("You have already said that, word for word, under this article.")]
         return thread_page(thread, form, 409, here, embedded)
+    except ThreadClosed:
+        return thread_page(thread, form, 403, here, embedded, closed=True)
     except RateLimited as limited:
         # The form comes back with everything typed and its token, which still queues one comment later.
         if isinstance(limited, Flood):
@@ -156,7 +162,15 @@ def submit(thread, form, here, embedded):
     return response
 
 
-def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False, notice=None, received=False):
+def closed_now(thread):
+    try:
+        return services.thread_closed(thread)
+    except StoreUnavailable:
+        return False  # the page says Redis is away; the form keeps what is typed
+
+
+def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=False, notice=None, received=False,
+                closed=False):
     comments_html, count, authors = "", 0, {}
     if not unavailable:
         try:
@@ -173,7 +187,7 @@ def thread_page(thread, form, status, here, embedded, *, own=None, unavailable=F
         "embed.html" if embedded else "thread.html",
         thread=thread, form=form, comments_html=comments_html, count=count, own=own, unavailable=unavailable,
         replying_to=replying_to, here=here, parent_origin=host_origin() if embedded else None, notice=notice,
-        received=received,
+        received=received, closed=closed,
     )
     response = current_app.make_response((page, status))
     # The page may hold this reader's own details (a pending comment, a remembered email).

@@ -16,7 +16,16 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 
 from . import intake, limits, screening, sites
 from .counters import SUBMISSIONS
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable, UnknownSite
+from .errors import (
+    Duplicate,
+    Flood,
+    InvalidParent,
+    InvalidToken,
+    RateLimited,
+    StoreUnavailable,
+    ThreadClosed,
+    UnknownSite,
+)
 from .intake import NO_TRAPS, Traps
 from .models import NewComment, Status
 
@@ -93,8 +102,11 @@ def take_in(comment, nonce, traps, now, *, replaying=False):
         waves=screening.wave_features(comment), wave_seconds=config["WAVE_WINDOW_SECONDS"],
         limits=() if replaying else limits.counters(
             current_app.extensions["submit_limits"], comment.ip, comment.email, now / 1000),
+        close_after_ms=close_after_ms(), replay=replaying,
     )
     SUBMISSIONS.labels(sites.current().key, result.status if result.outcome == "created" else result.outcome).inc()
+    if result.outcome == "closed":
+        raise ThreadClosed(comment.thread)
     if result.outcome == "duplicate":
         raise Duplicate(result.id)
     if result.outcome == "flood":
@@ -203,6 +215,15 @@ def published_comments(thread):
 
 def thread_version(thread):
     return store().thread_version(thread)
+
+
+def close_after_ms():
+    return current_app.config["CLOSE_AFTER_DAYS"] * 24 * 3600 * 1000
+
+
+def thread_closed(thread):
+    """Whether the thread takes no more comments (a moderator closed it, or CLOSE_AFTER_DAYS did)."""
+    return store().thread_closed(thread, now_ms(), close_after_ms())
 
 
 def approved_counts(threads):

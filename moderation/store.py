@@ -27,7 +27,7 @@ from .errors import (
     UndoNotAllowed,
 )
 from .keys import Keys
-from .models import AuditEntry, Comment, Intake, QueuePage, Status, Submitted, Wave, WaveMember, from_ms
+from .models import AuditEntry, Comment, Intake, QueuePage, Status, Submitted, ThreadRow, Wave, WaveMember, from_ms
 
 QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "queue")
 
@@ -126,7 +126,8 @@ class Store:
 
     @translated
     def submit(self, comment, nonce, now_ms, *, intake=REVIEW, trust=0, flood_seconds=0, duplicate_digest="",
-               waves=(), wave_seconds=3600, limits=(), filter_tokens=None, spam_threshold=0.9):
+               waves=(), wave_seconds=3600, limits=(), filter_tokens=None, spam_threshold=0.9, close_after_ms=0,
+               replay=False):
         """Take in ``comment`` (a NewComment) as ``intake`` says; returns a Submitted.
 
         The same nonce twice returns the first comment and changes nothing;
@@ -141,7 +142,9 @@ class Store:
         are checked first and counted when the comment is taken in. With
         ``filter_tokens`` (bayes.tokens), the learned filter scores the
         comment in the same script, and from ``spam_threshold`` on it goes
-        to spam.
+        to spam. A thread a moderator closed, or (``close_after_ms``) whose
+        first comment is older than that, takes no comment (outcome "closed"),
+        except one from the spool (``replay``): it was written while the thread was open.
         """
         k = self.keys
         options = {
@@ -152,6 +155,7 @@ class Store:
             "reason_list": list(intake.reasons),
             "prefix": k.prefix, "waves": list(waves), "wave_seconds": int(wave_seconds),
             "limits": [[k.limit(c.name), c.count, c.seconds_left] for c in limits],
+            "close_after_ms": int(close_after_ms), "replay": bool(replay),
         }
         if filter_tokens is not None:
             options["filter"] = {
@@ -179,7 +183,7 @@ class Store:
                   k.email_pending(comment.email), k.pending_per_thread, k.events, k.audit, k.spam,
                   k.thread_published(comment.thread), k.thread_version(comment.thread),
                   k.email_approved(comment.email), k.flood(comment.ip or "-"),
-                  k.thread_duplicates(comment.thread), k.pending_count],
+                  k.thread_duplicates(comment.thread), k.pending_count, k.thread_states, k.threads],
             [json.dumps(options, ensure_ascii=False), json.dumps(fields, ensure_ascii=False)],
         )
         return Submitted(int(comment_id) if comment_id else None, outcome, status, int(retry_after))
@@ -196,6 +200,42 @@ class Store:
                 replace(c, author="", url="", body="",
                         placeholder="removed" if c.status is Status.REMOVED else "deleted")
                 for c in self._many(ids, PUBLIC_FIELDS)]
+
+    @translated
+    def thread_closed(self, thread, now_ms, close_after_ms=0):
+        """Whether the thread takes no more comments: as submit.lua decides it."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hget(self.keys.thread_states, thread)
+        pipe.zscore(self.keys.threads, thread)
+        state, first = pipe.execute()
+        return _closed(state, first, now_ms, close_after_ms)
+
+    @translated
+    def set_thread_state(self, thread, state, moderator, now_ms):
+        """Close (``state`` "closed") or open ("open") a thread, whatever its age says; audited."""
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hset(self.keys.thread_states, thread, state)
+        pipe.xadd(self.keys.audit, {"action": f"thread_{state}", "thread": thread, "moderator": moderator,
+                                    "at": now_ms}, maxlen=self.audit_max_length, approximate=True)
+        pipe.execute()
+
+    @translated
+    def threads_page(self, now_ms, close_after_ms=0, start=0, size=50):
+        """Threads, newest first by their first comment (ThreadRow), and whether more follow."""
+        threads = self.client.zrevrange(self.keys.threads, start, start + size, withscores=True)
+        more, threads = len(threads) > size, threads[:size]
+        pipe = self.client.pipeline(transaction=False)
+        for thread, _ in threads:
+            pipe.hget(self.keys.thread_states, thread)
+            pipe.zcard(self.keys.thread_published(thread))
+            pipe.zcard(self.keys.thread_pending(thread))
+        answers = pipe.execute()
+        rows = []
+        for i, (thread, first) in enumerate(threads):
+            state, published, pending = answers[3 * i:3 * i + 3]
+            rows.append(ThreadRow(thread, from_ms(first), _closed(state, first, now_ms, close_after_ms), state or "",
+                                  published, pending))
+        return rows, more
 
     @translated
     def thread_version(self, thread):
@@ -522,6 +562,12 @@ class Store:
             pipe.hmget(self.keys.comment(comment_id), fields)
         comments = (_comment(fields, values) for values in pipe.execute())
         return [c for c in comments if c is not None]
+
+
+def _closed(state, first, now_ms, close_after_ms):
+    if state in {"closed", "open"}:
+        return state == "closed"
+    return bool(close_after_ms and first is not None and now_ms - float(first) > close_after_ms)
 
 
 def _raise_for(result, comment_id):

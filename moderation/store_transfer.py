@@ -36,7 +36,7 @@ class TransferStore:
         options = {"prefix": k.prefix, "now": str(now_ms), "final": final, "threads": threads or {}}
         answers = acknowledged(
             self.client, self._import,
-            [k.next_id, k.pending, k.pending_count, k.pending_per_thread, k.decided, k.spam, k.imported],
+            [k.next_id, k.pending, k.pending_count, k.pending_per_thread, k.decided, k.spam, k.imported, k.threads],
             [json.dumps(options, ensure_ascii=False),
              *(json.dumps({"source": r.source, "also": list(r.also), "parent_source": r.parent_source,
                            "thread": r.thread, "status": str(r.status), "keep_id": r.keep_id, "fields": r.fields},

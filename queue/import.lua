@@ -12,6 +12,7 @@
 -- KEYS[1] id counter   KEYS[2] site's pending ids (bitmap)   KEYS[3] how many are pending
 -- KEYS[4] pending count per thread   KEYS[5] decided set   KEYS[6] spam list
 -- KEYS[7] imported sources (hash: import key → comment id)
+-- KEYS[8] the site's threads (sorted set: thread → its first comment's time, ms)
 -- ARGV[1] JSON options: prefix (of the site's keys), now (ms, a string),
 --         final (true: a reply whose parent is still missing is written at
 --         the top level), threads ({thread: {title, link, ...}}: what the
@@ -120,6 +121,7 @@ for i = 2, #ARGV do
       redis.call('ZADD', KEYS[5], f.decided_at or o.now, id)
     end
     redis.call('HSET', KEYS[7], r.source, id)
+    redis.call('ZADD', KEYS[8], 'LT', created_at, thread)
     for _, alias in ipairs(r.also) do
       redis.call('HSETNX', KEYS[7], alias, id)
     end

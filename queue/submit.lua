@@ -12,6 +12,8 @@
 -- KEYS[14] the thread's recent duplicate digests (hash: digest of thread,
 --          email and text → id)
 -- KEYS[15] how many comments are pending
+-- KEYS[16] threads closed or opened by a moderator (hash: thread → 'closed' or 'open')
+-- KEYS[17] the site's threads (sorted set: thread → its first comment's time, ms)
 -- ARGV[1]  JSON options: comment_prefix, created_at (ms), nonce, digest
 --          ('' none), nonce_seconds and duplicate_seconds (how long KEYS[1]
 --          and KEYS[14] outlive the thread's last comment), events_max,
@@ -26,7 +28,10 @@
 --          and filter (optional: the learned filter's keys spam_key,
 --          ham_key, documents_key, the comment's tokens, each once, and
 --          bayes.py's constants threshold, min_documents, prior,
---          min_deviation, max_clues, floor, ceiling, reasons)
+--          min_deviation, max_clues, floor, ceiling, reasons),
+--          close_after_ms (0: threads close only when a moderator closes
+--          them) and replay (true: taken in from the spool, written while
+--          the thread was open)
 -- ARGV[2]  JSON object: the comment's fields (an empty one is left out)
 --
 -- The learned filter scores the comment here, in the round trip that takes
@@ -38,8 +43,9 @@
 -- Returns {id, outcome, status, retry_after}: outcome 'created', 'seen'
 -- (same nonce, nothing written), 'duplicate' (this text was sent before: its
 -- id), 'flood' (too soon after the last one from this address: id '',
--- retry_after seconds until the address may send again) or 'limited' (a
--- rate limit is reached: retry_after seconds until it is not).
+-- retry_after seconds until the address may send again), 'limited' (a
+-- rate limit is reached: retry_after seconds until it is not) or 'closed'
+-- (the thread takes no more comments).
 
 local o = cjson.decode(ARGV[1])
 
@@ -49,6 +55,13 @@ if seen then
   -- offset past the comment it names: a retry must not be confirmed while the comment itself is not.
   redis.call('HSET', KEYS[1], o.nonce, seen)
   return {seen, 'seen', redis.call('HGET', o.comment_prefix .. seen, 'status') or '', 0}
+end
+if not o.replay then
+  local state = redis.call('HGET', KEYS[16], o.thread)
+  local first = state ~= 'open' and o.close_after_ms > 0 and redis.call('ZSCORE', KEYS[17], o.thread)
+  if state == 'closed' or (first and tonumber(o.created_at) - tonumber(first) > o.close_after_ms) then
+    return {'', 'closed', '', 0}
+  end
 end
 for _, limit in ipairs(o.limits) do
   if tonumber(redis.call('GET', limit[1]) or '0') >= limit[2] then
@@ -210,6 +223,7 @@ if #o.waves > 0 then
   redis.call('ZREMRANGEBYSCORE', o.prefix .. 'waves', '-inf', '(' .. since)
 end
 
+redis.call('ZADD', KEYS[17], 'NX', now, o.thread)
 redis.call('HSET', KEYS[1], o.nonce, id)
 redis.call('EXPIRE', KEYS[1], o.nonce_seconds)
 if o.digest ~= '' then

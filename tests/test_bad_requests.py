@@ -436,8 +436,15 @@ METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
 def concrete(rule):
-    values = {"thread": THREAD, "comment_id": "1", "action": "approve", "name": "mona", "filename": "style.css"}
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule.rule)
+    values = {"thread": THREAD, "comment_id": "1", "name": "mona", "filename": "style.css"}
+
+    def value(match):
+        converter, name = match.group(1) or "", match.group(2)
+        if converter.startswith("any("):  # the first of the words it takes
+            return converter[4:].split(",")[0].strip(" )")
+        return values[name]
+
+    return re.sub(r"<(?:([^:<>]+):)?([^<>]+)>", value, rule.rule)
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -244,9 +244,16 @@ def moderator_rules(app):
 
 
 def fill(rule, comment_id):
-    values = {"comment_id": str(comment_id), "action": "approve", "name": "mona"}
+    values = {"comment_id": str(comment_id), "action": "approve", "name": "mona", "thread": THREAD}
     assert set(rule.arguments) <= set(values), f"fill the variables of {rule.rule} in this walk"
-    return re.sub(r"<(?:[^<>]*:)?([^<>:]+)>", lambda m: values[m.group(1)], rule.rule)
+
+    def value(match):
+        converter, name = match.group(1) or "", match.group(2)
+        if converter.startswith("any(") and values[name] not in converter:
+            return converter[4:].split(",")[0].strip(" )")  # the first of the words it takes
+        return values[name]
+
+    return re.sub(r"<(?:([^<>]*):)?([^<>:]+)>", value, rule.rule)
 
 
 def pending_comment(store):
@@ -301,6 +308,7 @@ def test_privacy_every_moderator_post_needs_csrf(app, store, team, redis_client,
     assert store.get(comment_id).status == "pending"
     assert store.get(comment_id).body == "b"
     assert redis_client.hgetall("cm:{main}:moderators") == moderators
+    assert redis_client.hgetall("cm:{main}:thread-states") == {}
 
 
 def test_privacy_setup_post_needs_csrf(app, client, redis_client):
