@@ -7,6 +7,7 @@ deployment has only one.
 
 import functools
 import io
+import json
 import logging
 import os
 import sys
@@ -15,7 +16,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, exporting, importing, services, sites, threadkeys
+from . import accounts, commenters, exporting, importing, services, sites, threadkeys
 from .errors import AlreadyDecided, CommentNotFound, LastAdmin, ModeratorExists, ModeratorNotFound
 from .models import Decision, Role, Status
 from .progress import Progress
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 comments = AppGroup("comments", help="Look at and decide queued comments.")
 moderators = AppGroup("moderators", help="Manage moderator accounts.")
 sites_group = AppGroup("sites", help="The sites this deployment serves.")
+commenters_group = AppGroup("commenters", help="One commenter's data: hand it over, or erase it.")
 
 
 def with_redis(command):
@@ -81,10 +83,21 @@ def purge_command(days):
         raise click.ClickException(f"RETENTION_DAYS must be 0 or more, not {days}")
     if days == 0:
         click.echo("retention is off (0 days): nothing deleted")
+        forget_addresses()
         return
     deleted = services.store().purge_decided(services.now_ms() - days * 24 * 3600 * 1000)
     logger.info("%d comments rejected more than %d days ago deleted (retention)", deleted, days)
     click.echo(f"{deleted} rejected {'comment' if deleted == 1 else 'comments'} older than {days} days deleted")
+    forget_addresses()
+
+
+def forget_addresses():
+    days = current_app.config["IP_RETENTION_DAYS"]
+    if days <= 0:
+        return
+    looked = sites.current().commenters.forget_addresses(services.now_ms() - days * 24 * 3600 * 1000)
+    logger.info("client addresses of comments decided more than %d days ago forgotten (%d looked at)", days, looked)
+    click.echo(f"client addresses and browsers of comments decided more than {days} days ago forgotten")
 
 
 def decide_command(decision):
@@ -286,6 +299,31 @@ def setup_link_command(base_url):
     click.echo(f"{base_url.rstrip('/')}/moderate/setup?token={token}")
 
 
+@commenters_group.command("export")
+@click.argument("email")
+@click.option("--moderator", default="cli", show_default=True, help="Name recorded in the audit log.")
+@with_redis
+def commenter_export_command(email, moderator):
+    """Print, as JSON, every comment of EMAIL (all statuses, every field) and its subscriptions."""
+    found = commenters.export(email, moderator)
+    click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+    click.echo(f"{len(found['comments'])} comments of that address", err=True)
+
+
+@commenters_group.command("erase")
+@click.argument("email")
+@click.option("--keep-text", is_flag=True, help="Keep the texts, as 'Deleted', without email, IP, browser or website.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--moderator", default="cli", show_default=True, help="Name recorded in the audit log.")
+@with_redis
+def commenter_erase_command(email, keep_text, yes, moderator):
+    """Erase every comment of EMAIL, its pending and trust records and what the spool holds of it."""
+    if not yes:
+        click.confirm(f"{'Strip' if keep_text else 'Erase'} every comment of {email}?", abort=True, err=True)
+    erased = commenters.erase(email, moderator, keep_text=keep_text)
+    click.echo(f"{erased} {'comment' if erased == 1 else 'comments'} {'stripped' if keep_text else 'erased'}")
+
+
 @sites_group.command("list")
 @with_appcontext
 def list_sites_command():
@@ -305,3 +343,4 @@ def init_app(app):
     app.cli.add_command(comments)
     app.cli.add_command(moderators)
     app.cli.add_command(sites_group)
+    app.cli.add_command(commenters_group)

@@ -72,6 +72,8 @@ DEFAULTS = {
     "REMOVED_PLACEHOLDER": True,
     # Comments close this many days after an article's first comment (0: only when a moderator closes them).
     "CLOSE_AFTER_DAYS": 0,
+    # Client addresses and browsers of comments decided longer ago than this are forgotten by `comments purge`.
+    "IP_RETENTION_DAYS": 30,
     "CLAIM_SECONDS": 120,
     "QUEUE_PAGE_SIZE": 50,
     "QUEUE_POLL_SECONDS": 5,
@@ -118,6 +120,7 @@ ENVIRONMENT = {
     "RETENTION_DAYS": int,
     "REMOVED_PLACEHOLDER": bool,
     "CLOSE_AFTER_DAYS": int,
+    "IP_RETENTION_DAYS": int,
     "CLAIM_SECONDS": int,
     "QUEUE_POLL_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,

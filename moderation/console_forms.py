@@ -77,6 +77,13 @@ class RemoveForm(Form):
         return f"{self.reason.data}: {self.note.data}" if self.note.data else self.reason.data
 
 
+class CommenterForm(Form):
+    email = StringField(_l("Email address"), filters=[clean_line],
+                        validators=[DataRequired(_l("Please enter the email address.")), Length(max=254)])
+    keep_text = BooleanField(_l("Keep the texts, as 'Deleted', without email, IP, browser or website"))
+    confirm = BooleanField(_l("Yes, erase it: this cannot be undone"))
+
+
 class BulkForm(DecisionForm):
     action = SelectField(choices=[SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject"))])
 

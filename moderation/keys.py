@@ -30,6 +30,7 @@ class Keys:
         self.imported = p + "imported"
         self.threads = p + "threads"
         self.thread_states = p + "thread-states"
+        self.addresses_forgotten_until = p + "addresses-forgotten-until"
 
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"

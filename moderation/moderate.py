@@ -6,6 +6,7 @@ and every action works as a plain form (answered with a redirect and a
 flash message) and from scripts (answered with JSON, 409 on a conflict).
 """
 
+import json
 import logging
 import re
 
@@ -13,12 +14,13 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_datetime
 from flask_login import current_user, login_required
 
-from . import accounts, decisions, screening
+from . import accounts, commenters, decisions, screening
 from .auth import admin_required, end_session, safe_next, start_session, wants_json
 from .console_forms import (
     REASON_LABELS,
     ActionForm,
     BulkForm,
+    CommenterForm,
     DecisionForm,
     LoginForm,
     ModeratorForm,
@@ -79,6 +81,7 @@ ACTION_LABELS = {
     "imported": _l("imported comments"), "exported": _l("exported comments"),
     "removed": _l("took down a published comment"), "restored": _l("restored a removed comment"),
     "thread_closed": _l("closed an article's comments"), "thread_open": _l("opened an article's comments"),
+    "commenter_exported": _l("exported a commenter's data"), "commenter_erased": _l("erased a commenter's data"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {
@@ -530,6 +533,42 @@ def find():
 
 
 # Accounts (admins)
+
+@bp.get("/commenters")
+@admin_required
+def commenters_page():
+    return render_template("moderate/commenters.html", form=CommenterForm())
+
+
+@bp.post("/commenters/export")
+@admin_required
+def export_commenter():
+    """A commenter's data as a JSON file (the right of access); a POST, so that nothing prefetches it."""
+    form = CommenterForm()
+    if not form.validate():
+        return render_template("moderate/commenters.html", form=form), 400
+    found = commenters.export(form.email.data, current_user.name)
+    response = current_app.response_class(json.dumps(found, ensure_ascii=False, indent=2),
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = "attachment; filename=commenter.json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/commenters/erase")
+@admin_required
+def erase_commenter():
+    form = CommenterForm()
+    if not form.validate():
+        return render_template("moderate/commenters.html", form=form), 400
+    if not form.confirm.data:
+        form.confirm.errors = [_("Tick the box to confirm: an erasure cannot be undone.")]
+        return render_template("moderate/commenters.html", form=form), 400
+    erased = commenters.erase(form.email.data, current_user.name, keep_text=form.keep_text.data)
+    flash(ngettext("%(num)d comment of that address erased.", "%(num)d comments of that address erased.", erased),
+          "success")
+    return redirect(url_for(".commenters_page"), 303)
+
 
 @bp.route("/moderators", methods=["GET", "POST"])
 @admin_required

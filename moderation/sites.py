@@ -27,6 +27,7 @@ from .errors import UnknownSite
 from .pagecache import RenderCache
 from .store import Store
 from .store_accounts import AccountStore
+from .store_commenters import CommenterStore
 from .store_filter import FilterStore
 from .store_rules import RulesStore
 from .store_transfer import TransferStore
@@ -70,6 +71,7 @@ class Site:
         self.accounts = AccountStore(client, site=settings.key, audit_max_length=audit_max)
         self.rules = RulesStore(client, site=settings.key, audit_max_length=audit_max)
         self.filter = FilterStore(client, site=settings.key)
+        self.commenters = CommenterStore(client, site=settings.key, audit_max_length=audit_max)
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"])

@@ -78,6 +78,19 @@ class Spool:
                 self._keep(lines[taken:])
             return taken
 
+    def drop(self, matches):
+        """Take out every kept submission for which ``matches(record)`` is true (an erasure); returns how many."""
+        with self._locked():
+            try:
+                with open(self.path, encoding="utf-8") as f:
+                    lines = [line for line in f if line.strip()]
+            except FileNotFoundError:
+                return 0
+            kept = [line for line in lines if not _matches(matches, line)]
+            if len(kept) < len(lines):
+                self._keep(kept)
+            return len(lines) - len(kept)
+
     def _set_aside(self, line):
         logger.error("a spool line that is not JSON was moved to %s.bad", self.path)
         fd = os.open(self.path + ".bad", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -94,3 +107,10 @@ class Spool:
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, self.path)
+
+
+def _matches(matches, line):
+    try:
+        return matches(json.loads(line))
+    except ValueError:
+        return False  # a line cut short: replay sets it aside

@@ -21,6 +21,7 @@ from moderation.limits import Counter
 from moderation.models import Decision, ImportRecord, Intake, NewComment, Role, Status
 from moderation.store import Store
 from moderation.store_accounts import AccountStore
+from moderation.store_commenters import CommenterStore
 from moderation.store_transfer import TransferStore
 
 QUEUE = Path(__file__).resolve().parent.parent / "queue"
@@ -91,6 +92,10 @@ def workload(client):
     accounts.load_session("s1", 60_000)
     accounts.create("sami", Role.MODERATOR, "argon-hash", 3_005, "ali")
     accounts.remove("sami", "ali", 3_006)
+    people = CommenterStore(client, site="أخبار")
+    people.forget_addresses(10_000)
+    people.erase("b@example.com", [second], {second: "digest"}, last=True)
+    people.erase("c@example.com", [third], {}, keep_text=True, last=True)
     transfer = TransferStore(client, site="أخبار")
 
     def imported(source, status, parent="", body="نص", **fields):

@@ -1,0 +1,71 @@
+"""One commenter's data, by email address: handed over (the right of access) or erased (the right to erasure).
+
+Admins do both, in the console or with ``flask --app wsgi commenters``. The
+audit log records each act, and who did it, but never the address: only a
+digest of it keyed with the secret key, so that a repeated request can be
+matched to the first without the log naming anyone.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from . import intake, jsonlines, sites
+from .keys import ascii_lower
+from .services import current_spool, now_ms
+
+logger = logging.getLogger(__name__)
+
+ERASE_BATCH = 200
+
+
+def subject(email):
+    """What the audit log keeps of an address: a keyed digest, the same for the same address."""
+    key = hashlib.sha256(b"commenter-subject\0" + current_app.secret_key.encode()).digest()
+    return hmac.new(key, ascii_lower(email.strip()).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def store():
+    return sites.current().commenters
+
+
+def export(email, actor):
+    """Every comment of ``email`` (all statuses, every field a moderator sees) and its subscriptions, audited."""
+    site = sites.current()
+    ids = store().comment_ids(email)
+    rows = [json.loads(jsonlines.line(site.key, fields)) for fields in store().raw(ids)]
+    store().audit("commenter_exported", actor, now_ms(), {"reason": f"commenter {subject(email)}",
+                                                         "counts": json.dumps({"comments": len(rows)})})
+    logger.info("the data of one commenter (%d comments) exported by %s", len(rows), actor)
+    return {"email": email.strip(), "site": site.key,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "comments": rows, "subscriptions": []}  # nothing subscribes a commenter to anything yet
+
+
+def erase(email, actor, *, keep_text=False):
+    """Erase every comment of ``email`` (or strip them of the commenter, ``keep_text``); returns how many.
+
+    In batches of one script each; run again after a crash, it finishes what is left.
+    """
+    ids = store().comment_ids(email)
+    erased = 0
+    for start in range(0, len(ids), ERASE_BATCH):
+        batch = ids[start:start + ERASE_BATCH]
+        digests = {int(fields["id"]): intake.duplicate_digest(fields["thread"], fields.get("email", ""),
+                                                              fields.get("body", ""))
+                   for fields in store().raw(batch)}
+        erased += store().erase(email, batch, digests, keep_text=keep_text, last=start + ERASE_BATCH >= len(ids))
+    if not ids:
+        store().erase(email, [], {}, keep_text=keep_text, last=True)
+    wanted, site = ascii_lower(email.strip()), sites.current().key
+    spooled = current_spool().drop(lambda record: record.get("site", "main") == site
+                                   and ascii_lower(record.get("comment", {}).get("email", "")) == wanted)
+    store().audit("commenter_erased", actor, now_ms(), {
+        "reason": f"commenter {subject(email)}",
+        "counts": json.dumps({"comments": erased, "kept_text": keep_text, "spooled": spooled})})
+    logger.info("one commenter's %d comments %s by %s", erased, "stripped" if keep_text else "erased", actor)
+    return erased
