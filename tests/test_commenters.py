@@ -16,7 +16,10 @@ EMAIL = "Nadia@Example.com"
 DAY_MS = 24 * 3600 * 1000
 
 
-def send(store, body, *, email=EMAIL, thread="story", intake=Intake(), now_ms=1_700_000_000_000, **extra):
+REVIEW = Intake()
+
+
+def send(store, body, *, email=EMAIL, thread="story", intake=REVIEW, now_ms=1_700_000_000_000, **extra):
     return store.submit(NewComment(thread=thread, author="Nadia", email=email, body=body, ip="192.0.2.5",
                                    user_agent="Mozilla/5.0", url="https://nadia.example/", **extra),
                         nonce=body, now_ms=now_ms, intake=intake,
