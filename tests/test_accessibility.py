@@ -1,0 +1,242 @@
+"""WCAG 2.2 AA in a real browser: axe-core on every page, in Arabic and English, and the keyboard alone.
+
+axe-core comes from npm, pinned in package-lock.json (`make test` runs
+`npm ci`). It is evaluated in the page through Playwright, the way a
+browser's developer tools run a script, so the pages keep their own
+Content-Security-Policy while they are checked.
+"""
+
+import json
+import pathlib
+import re
+import time
+
+import pytest
+
+from moderation.models import Decision, Intake, NewComment
+
+from . import test_browser
+from .conftest import PASSWORD
+
+# The browser tests' own fixtures and marks: Debian's chromium, the app served on a free port.
+pytestmark = test_browser.pytestmark
+browser = test_browser.browser
+live_server = test_browser.live_server
+page_elsewhere = test_browser.page_elsewhere
+
+AXE = pathlib.Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+# The rules of WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices. Findings of these impacts
+# fail a test; "moderate" and "minor" ones (one h1 a page, say: the embed's comments sit under the news
+# site's article title, an h2) are beyond WCAG's success criteria and do not.
+FAILING = {"serious", "critical"}
+ARABIC = re.compile("[\u0600-\u06ff]")
+# Arabic on a phone and English on a desktop: each page is checked once in each language and once at
+# each width (reflow and the size of tap targets depend on it).
+LOCALES = {
+    "ar": {"locale": "ar", "viewport": {"width": 360, "height": 740}},
+    "en": {"locale": "en-US", "viewport": {"width": 1280, "height": 900}},
+}
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `make test` installs it (npm ci)")
+    return AXE.read_text()
+
+
+def axe_violations(page, axe_source):
+    """What axe finds wrong on the page as it is now: one dict (rule, impact, target, summary) per element."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source)
+    results = page.evaluate("""() => axe.run(document, {
+        resultTypes: ["violations"],
+        runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+    })""")
+    assert len(results["passes"]) > 10, "axe checked next to nothing"
+    return [{"rule": violation["id"], "impact": node["impact"] or violation["impact"],
+             "target": json.dumps(node["target"]), "summary": node["failureSummary"]}
+            for violation in results["violations"] for node in violation["nodes"]]
+
+
+class Audit:
+    """What axe found on each page of one locale, asserted at the end so that one run names every page."""
+
+    def __init__(self, axe_source, locale):
+        self.axe_source = axe_source
+        self.locale = locale
+        self.pages = {}
+
+    def check(self, page, name):
+        page.wait_for_load_state("load")
+        assert page.get_attribute("html", "lang") == self.locale, name
+        # The page is in its language, not only marked so (the catalogs are compiled).
+        assert bool(ARABIC.search(page.title())) == (self.locale == "ar"), f"{name}: {page.title()}"
+        self.pages[name] = axe_violations(page, self.axe_source)
+
+    def assert_clean(self):
+        failing = [f"{name}: {v['rule']} ({v['impact']}) at {v['target']}\n    {v['summary']}"
+                   for name, found in self.pages.items() for v in found if v["impact"] in FAILING]
+        assert not failing, "axe found serious or critical violations:\n" + "\n".join(failing)
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def comment(store, body, *, author="قارئ", **fields):
+    """A comment sent to the queue of article-1 (``fields``: NewComment's)."""
+    fields = {"thread": "article-1", "email": "reader@example.com", **fields}
+    return store.submit(NewComment(author=author, body=body, **fields), nonce=body, now_ms=now_ms()).id
+
+
+@pytest.fixture
+def busy_site(store, make_moderator):
+    """A site with something on every page: published replies, a queue with signals, a wave, spam, a log."""
+    make_moderator("ali", "admin")
+    make_moderator("mona")
+    first = comment(store, "مقال ممتاز، شكراً على التغطية. Great coverage.", author="Sam",
+                    url="https://example.org/sam")
+    store.decide(first, Decision.APPROVE, "ali", now_ms())
+    reply = comment(store, "أتفق معك تماماً", author="نور", parent=first)
+    store.decide(reply, Decision.APPROVE, "ali", now_ms())
+    rejected = comment(store, "buy cheap watches", author="Bot")
+    store.decide(rejected, Decision.REJECT, "mona", now_ms(), reason="spam")
+    pending = comment(store, "تعليق ينتظر القرار مع رابط https://example.com", author="Ahmed",
+                      url="https://example.com", parent=first, ip="198.51.100.7")
+    held = store.submit(NewComment(thread="article-2", author="Lina", email="lina@example.com",
+                                   body="call me on 0100 000 0000"),
+                        nonce="held", now_ms=now_ms(),
+                        intake=Intake(held=True, reasons=("phone_number", "held_word: call"))).id
+    store.submit(NewComment(thread="article-1", author="Bot 2", email="bot@example.com", body="free money"),
+                 nonce="spam", now_ms=now_ms(), intake=Intake(status="spam", reasons=("honeypot",)))
+    for i in range(6):
+        store.submit(NewComment(thread="article-1", author=f"Name {i}", email=f"bot{i}@example.com",
+                                body=f"Great deals today at https://cheap-meds.example/offer{i} hurry",
+                                ip=f"203.0.113.{i + 1}"),
+                     nonce=f"wave-{i}", now_ms=now_ms(), waves=["domain:cheap-meds.example"], wave_seconds=3600)
+    claimed = comment(store, "mona is reading this one", author="Omar")
+    store.claim([claimed], "mona", 600_000)
+    return {"published": first, "rejected": rejected, "pending": pending, "held": held}
+
+
+def log_in(page, live_server, name="ali"):
+    page.goto(f"{live_server}/moderate/login")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/moderate/")
+
+
+def test_axe_finds_what_is_wrong(live_server, browser, axe_source):
+    """The check can fail: a button without a name and grey on grey are found."""
+    page = browser.new_page()
+    page.goto(f"{live_server}/threads/article-1")
+    page.evaluate("""() => {
+        const main = document.querySelector("main");
+        main.append(document.createElement("button"));
+        const faint = main.appendChild(document.createElement("p"));
+        faint.textContent = "faint";
+        Object.assign(faint.style, {color: "#999", background: "#aaa"});  // CSSOM: the page's CSP allows it
+    }""")
+    found = {(v["rule"], v["impact"]) for v in axe_violations(page, axe_source)}
+    assert {("button-name", "critical"), ("color-contrast", "serious")} <= found
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_reader_pages_pass_axe(lang, live_server, browser, busy_site, axe_source):
+    audit = Audit(axe_source, lang)
+    page = browser.new_context(**LOCALES[lang]).new_page()
+    thread = f"{live_server}/threads/article-1"
+
+    page.goto(thread)
+    audit.check(page, "thread")
+    page.goto(f"{thread}?replyto={busy_site['published']}#respond")
+    audit.check(page, "thread, replying")
+    page.click("button[type=submit]")  # nothing filled in
+    audit.check(page, "thread, form errors")
+    page.fill("#comment", "تعليق جديد من قارئ")
+    page.fill("#author", "قارئ")
+    page.fill("#email", "reader@example.com")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".own-comment")
+    audit.check(page, "thread, own comment waiting")
+
+    page.goto(f"{live_server}/embed/article-1")
+    audit.check(page, "embed")
+    page.click("button[type=submit]")
+    audit.check(page, "embed, form errors")
+    page.goto(f"{live_server}/threads/no/such/page")
+    audit.check(page, "not found")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_console_pages_pass_axe(lang, live_server, browser, busy_site, axe_source):
+    audit = Audit(axe_source, lang)
+    page = browser.new_context(**LOCALES[lang]).new_page()
+    console = f"{live_server}/moderate"
+
+    page.goto(f"{console}/login")
+    audit.check(page, "login")
+    page.fill("#username", "ali")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    audit.check(page, "login, wrong password")
+    log_in(page, live_server)
+    page.wait_for_selector(".item")
+    audit.check(page, "queue")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    page.wait_for_selector(".item.approved")
+    audit.check(page, "queue, after a decision in place")
+    page.keyboard.press("?")
+    audit.check(page, "queue, keyboard shortcuts shown")
+    csrf = page.get_attribute("#queue", "data-csrf")
+    page.goto(f"{console}/?thread=article-2")
+    audit.check(page, "queue, filtered")
+    page.goto(f"{console}/?thread=nothing-here")
+    audit.check(page, "queue, empty")
+    for key in ("pending", "held", "rejected"):
+        page.goto(f"{console}/comments/{busy_site[key]}")
+        audit.check(page, f"comment, {key}")
+    page.goto(f"{console}/comments/{busy_site['held']}/reject")
+    audit.check(page, "comment, confirm")
+    # A decision sent as a plain form (no script): the queue shows what happened and an Undo button.
+    page.request.post(f"{console}/comments/{busy_site['held']}/approve", form={"csrf_token": csrf},
+                      max_redirects=0)
+    page.goto(f"{console}/")
+    page.wait_for_selector(".notice-undo")
+    audit.check(page, "queue, after a plain-form decision")
+    page.goto(f"{console}/spam")
+    audit.check(page, "spam")
+    page.goto(f"{console}/log")
+    audit.check(page, "log")
+    page.goto(f"{console}/rules")
+    audit.check(page, "rules")
+    page.fill("#blocked_ips", "not an address")
+    page.click("form[action$='/rules'] button[type=submit]")
+    audit.check(page, "rules, form errors")
+    page.goto(f"{console}/moderators")
+    audit.check(page, "moderators")
+    page.click("form[action$='/moderators'] button[type=submit]")
+    audit.check(page, "moderators, form errors")
+    page.goto(f"{console}/setup?token=used-or-wrong")
+    audit.check(page, "setup link not valid")
+    audit.assert_clean()
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_first_run_setup_passes_axe(lang, app, live_server, browser, axe_source):
+    from moderation import accounts
+
+    with app.app_context():
+        token = accounts.issue_setup_token()
+    audit = Audit(axe_source, lang)
+    page = browser.new_context(**LOCALES[lang]).new_page()
+    page.goto(f"{live_server}/moderate/setup?token={token}")
+    audit.check(page, "setup")
+    page.fill("#password", "short")
+    page.click("button[type=submit]")
+    audit.check(page, "setup, form errors")
+    audit.assert_clean()
