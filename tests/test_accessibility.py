@@ -110,8 +110,8 @@ def busy_site(store, make_moderator):
                                    body="call me on 0100 000 0000"),
                         nonce="held", now_ms=now_ms(),
                         intake=Intake(held=True, reasons=("phone_number", "held_word: call"))).id
-    store.submit(NewComment(thread="article-1", author="Bot 2", email="bot@example.com", body="free money"),
-                 nonce="spam", now_ms=now_ms(), intake=Intake(status="spam", reasons=("honeypot",)))
+    spam = store.submit(NewComment(thread="article-1", author="Bot 2", email="bot@example.com", body="free money"),
+                        nonce="spam", now_ms=now_ms(), intake=Intake(status="spam", reasons=("honeypot",))).id
     for i in range(6):
         store.submit(NewComment(thread="article-1", author=f"Name {i}", email=f"bot{i}@example.com",
                                 body=f"Great deals today at https://cheap-meds.example/offer{i} hurry",
@@ -119,7 +119,8 @@ def busy_site(store, make_moderator):
                      nonce=f"wave-{i}", now_ms=now_ms(), waves=["domain:cheap-meds.example"], wave_seconds=3600)
     claimed = comment(store, "mona is reading this one", author="Omar")
     store.claim([claimed], "mona", 600_000)
-    return {"published": first, "rejected": rejected, "pending": pending, "held": held}
+    return {"published": first, "rejected": rejected, "pending": pending, "held": held, "spam": spam,
+            "claimed": claimed}
 
 
 def log_in(page, live_server, name="ali"):
@@ -199,7 +200,7 @@ def test_console_pages_pass_axe(lang, live_server, browser, busy_site, axe_sourc
     audit.check(page, "queue, filtered")
     page.goto(f"{console}/?thread=nothing-here")
     audit.check(page, "queue, empty")
-    for key in ("pending", "held", "rejected"):
+    for key in ("pending", "held", "rejected", "spam", "claimed"):
         page.goto(f"{console}/comments/{busy_site[key]}")
         audit.check(page, f"comment, {key}")
     page.goto(f"{console}/comments/{busy_site['held']}/reject")
