@@ -80,7 +80,7 @@
     post(queue.dataset.claims, body).catch(function () {});
   }
 
-  // Makes ``item`` the one the keys act on; the focus goes to it unless it is already inside (``keepFocus``).
+  // Makes item the one the keys act on; the focus goes to it, unless keepFocus (the focus is inside it already).
   function select(item, keepFocus) {
     if (!item) {
       return;
