@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CATALOGS := $(wildcard moderation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
+# axe-core for the accessibility tests, pinned in package-lock.json.
+AXE := node_modules/.installed
 
 .PHONY: run test lint translations extract-messages clean bench bench-quick bench-workers bench-scaleout
 
@@ -12,7 +14,7 @@ run: $(VENV)/.runtime $(COMPILED)
 
 # The tests run twice: against one embedded redis-server, then against a Redis Cluster of three primaries
 # and three replicas (tests that start servers of their own run only the first time).
-test: $(VENV)/.dev $(COMPILED)
+test: $(VENV)/.dev $(COMPILED) $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(BIN)/pytest --redis-cluster -m "not own_servers" $(PYTEST_ARGS)
@@ -32,6 +34,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# npm ci installs exactly what package-lock.json names (and starts from an empty node_modules).
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 # Compiled catalogs are built, not committed.
 %.mo: %.po $(VENV)/.runtime
 	$(BIN)/pybabel compile -i $< -o $@
@@ -44,7 +51,7 @@ extract-messages: $(VENV)/.runtime
 	$(BIN)/pybabel update -i moderation/translations/messages.pot -d moderation/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules
 	find moderation/translations -name '*.mo' -delete
 
 # The benchmark (bench/README.md): figures into bench/RESULTS.md. BENCH_ARGS="--seconds 5" etc.

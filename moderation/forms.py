@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.validators import StopValidation, ValidationError
 
@@ -72,6 +72,18 @@ class Form(FlaskForm):
         def locales(self):
             # WTForms keeps one catalog per locale list (DefaultMeta.cache_translations).
             return [str(get_locale())]
+
+    def focus_first_error(self):
+        """Put the focus on the first field that shows an error, once the page loads (``autofocus``: no script).
+
+        Hidden fields are left out: their errors are the form's own, and a page that shows one says so above the
+        form. Called by a template after every error is known (views add some after validating).
+        """
+        for field in self:
+            if field.errors and getattr(field.widget, "input_type", None) != "hidden":
+                # A new dict: the field's render_kw is shared by every form of its class.
+                field.render_kw = {**(field.render_kw or {}), "autofocus": True}
+                return
 
 
 def token_serializer(secret):
@@ -196,7 +208,7 @@ class CommentForm(Form):
         validators=[required(_l("Please enter your email address.")), email_address])
     url = StringField(_l("Website"), filters=[clean_line], validators=[web_address])
     remember = BooleanField(_l("Save my name, email, and website in this browser for the next time I comment."))
-    parent = StringField(filters=[clean_line], validators=[comment_id])
+    parent = HiddenField(filters=[clean_line], validators=[comment_id])
     # The honeypot: hidden from people (and screen readers); bots fill it in.
     fax = StringField(_l("Fax"))
 

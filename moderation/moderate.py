@@ -217,13 +217,19 @@ def decisions_of_others(claimed):
 @login_required
 def comment(comment_id, action=None):
     """One comment, with its buttons; also what a GET of an action URL shows, to confirm."""
+    return comment_page(comment_id, action=action)
+
+
+def comment_page(comment_id, form=None, status=200, action=None, remove_form=None):
+    """The comment's page; with ``form`` (or ``remove_form``), that form again as it was sent, each error next
+    to its field."""
     found, claimant = decisions.open_comment(comment_id, current_user.name)
     if found is None:
         abort(404)
     parent = decisions.comment(found.parent) if found.parent else None
-    form = DecisionForm(body=found.body)
+    form = form or DecisionForm(body=found.body)
     return render_template("moderate/comment.html", c=found, parent=parent, claimant=claimant, form=form,
-                           action_form=ActionForm(), action=action, remove_form=RemoveForm())
+                           action_form=ActionForm(), action=action, remove_form=remove_form or RemoveForm()), status
 
 
 @bp.post("/comments/<int:comment_id>/approve")
@@ -245,7 +251,7 @@ def decide(comment_id, decision):
     else:
         form = DecisionForm()
         if not form.validate():
-            return invalid(form)
+            return invalid(form, comment_id)
         reason, force, body = form.reason_text(), form.force.data and current_user.is_admin, form.body.data or ""
     try:
         decisions.decide(comment_id, decision, current_user.name, reason=reason, force=force, body=body)
@@ -280,7 +286,7 @@ def remove(comment_id):
     """Take a published comment down: any moderator, at any time, with a reason."""
     form = RemoveForm()
     if not form.validate():
-        return invalid(form)
+        return invalid(form, comment_id, removal=True)
     try:
         decisions.remove(comment_id, current_user.name, form.reason_text())
     except NotPublished as error:
@@ -318,8 +324,10 @@ def not_published(error, comment_id):
 @login_required
 def edit(comment_id):
     form = DecisionForm()
-    if not form.validate() or not form.body.data:
-        return invalid(form)
+    if form.validate() and not form.body.data:
+        form.body.errors.append(_("Please enter the comment's text. To take a comment down, reject it."))
+    if form.errors:
+        return invalid(form, comment_id)
     force = form.force.data and current_user.is_admin
     try:
         decisions.edit(comment_id, form.body.data, current_user.name, force=force)
@@ -661,11 +669,13 @@ def conflict(error, comment_id):
     return failure(_("Comment %(id)d does not exist.", id=comment_id), 404, "not_found", comment_id)
 
 
-def invalid(form):
+def invalid(form, comment_id, *, removal=False):
     errors = {name: field_errors for name, field_errors in form.errors.items()}
     if wants_json():
         return jsonify(error="invalid", fields={k: [str(m) for m in v] for k, v in errors.items()}), 400
     if "csrf_token" in errors:
         abort(400)
-    flash(_("Please check the form and try again."), "error")
-    return redirect(back_to_queue(), 303)
+    # The comment's page shows the form again with what was typed, each message tied to its field.
+    if removal:
+        return comment_page(comment_id, remove_form=form, status=400)
+    return comment_page(comment_id, form, 400)

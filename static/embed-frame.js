@@ -1,6 +1,7 @@
 // Inside the comments iframe: tell the embedding page how tall we are, so it
 // can size the iframe to fit. Only the origin that embed.js named (and the
-// server checked against EMBED_ORIGINS) receives the message.
+// server checked against EMBED_ORIGINS) receives the message. And give the
+// focus to the first error, which the browser's autofocus will not do here.
 (function () {
   "use strict";
 
@@ -10,6 +11,13 @@
     return;
   }
   var last = 0;
+
+  // A browser does not autofocus inside a cross-origin frame. After a failed submit (the reader just sent this
+  // form, from this frame) the first error should have the focus all the same.
+  var firstError = document.querySelector("[autofocus]");
+  if (firstError) {
+    firstError.focus();
+  }
 
   function report() {
     var height = Math.ceil(document.documentElement.getBoundingClientRect().height);

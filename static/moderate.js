@@ -12,6 +12,41 @@
   var csrf = queue.dataset.csrf;
   var current = null;
   var lastDecided = null;
+  var announcer = document.getElementById("announcer");
+  var shortcutsOn = document.getElementById("shortcuts-on");
+  // Remembered in this browser; localStorage can be refused (a private window, a strict setting).
+  var SHORTCUTS_KEY = "moderation.shortcuts";
+
+  function remembered() {
+    try {
+      return window.localStorage.getItem(SHORTCUTS_KEY);
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function remember(value) {
+    try {
+      window.localStorage.setItem(SHORTCUTS_KEY, value);
+    } catch (error) {
+      // The setting then lasts as long as the page.
+    }
+  }
+
+  if (shortcutsOn) {
+    shortcutsOn.checked = remembered() !== "off";
+    shortcutsOn.closest(".shortcuts-setting").hidden = false;
+    shortcutsOn.addEventListener("change", function () {
+      remember(shortcutsOn.checked ? "on" : "off");
+    });
+  }
+
+  // Screen readers hear what changed in place through the page's one live region.
+  function announce(message) {
+    if (announcer && message) {
+      announcer.textContent = message;
+    }
+  }
 
   function items() {
     return Array.prototype.slice.call(document.querySelectorAll("#queue .item"));
@@ -45,7 +80,8 @@
     post(queue.dataset.claims, body).catch(function () {});
   }
 
-  function select(item) {
+  // Makes item the one the keys act on; the focus goes to it, unless keepFocus (the focus is inside it already).
+  function select(item, keepFocus) {
     if (!item) {
       return;
     }
@@ -54,8 +90,10 @@
     }
     current = item;
     item.classList.add("current");
-    item.focus({ preventScroll: true });
-    item.scrollIntoView({ block: "nearest" });
+    if (!keepFocus) {
+      item.focus({ preventScroll: true });
+      item.scrollIntoView({ block: "nearest" });
+    }
     if (item.dataset.status === "pending") {
       claim([item.dataset.id]);
     }
@@ -120,6 +158,12 @@
       } else {
         show(item, data.message || "", item.dataset.status);
       }
+      announce(data.message);
+      // The focus was on a button that is hidden now (or it fell to the page's start): back to the comment.
+      var focused = document.activeElement;
+      if (!focused || focused === document.body || focused.closest("[hidden]")) {
+        select(current || item);
+      }
     }).catch(function () {
       form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
     });
@@ -160,6 +204,22 @@
     }
   });
 
+  // Tabbing into a comment makes it the current one, so that the keys act on what has the focus.
+  document.addEventListener("focusin", function (event) {
+    var item = event.target.closest && event.target.closest("#queue .item");
+    if (item && item !== current) {
+      select(item, true);
+    }
+  });
+
+  // Where letters are text, not commands. A checkbox or a button is not: the keys work there.
+  function typingIn(target) {
+    if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") {
+      return true;
+    }
+    return target.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(target.type);
+  }
+
   function submitIn(item, selector) {
     var form = item && item.querySelector(selector);
     if (form && !form.hidden) {
@@ -168,11 +228,10 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) {
       return;
     }
-    var target = event.target;
-    if (target.closest("input, textarea, select, [contenteditable]")) {
+    if ((shortcutsOn && !shortcutsOn.checked) || typingIn(event.target)) {
       return;
     }
     var help = document.getElementById("keys-help");
@@ -241,6 +300,9 @@
           var item = document.getElementById("item-" + d.id);
           if (item && item.dataset.status === "pending" && d.status !== "undone") {
             show(item, d.message, "elsewhere");
+            if (item === current) {
+              announce(d.message);  // the one the moderator was looking at
+            }
           }
         });
       })
