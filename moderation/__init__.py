@@ -47,6 +47,7 @@ def configure(app, test_config):
     else:
         app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     app.extensions["submit_limits"] = limits.parse(app.config["SUBMIT_RATE_LIMIT"])
+    app.extensions["report_limits"] = limits.parse(app.config["REPORT_RATE_LIMIT"], "REPORT_RATE_LIMIT")
     # Forms take WTForms' own messages from a per-locale cache (forms.Form), not
     # from Flask-WTF, which reads the catalog from disk on every request.
     app.config["WTF_I18N_ENABLED"] = False

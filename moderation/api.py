@@ -13,9 +13,9 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import openapi, services, sites
-from .errors import Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable, ThreadClosed
-from .forms import CommentForm
+from . import openapi, reports, services, sites
+from .errors import CommentNotFound, Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable, ThreadClosed
+from .forms import CommentForm, ReportForm
 from .i18n import gettext as _
 from .intake import Traps
 from .models import NewComment
@@ -182,3 +182,36 @@ def submitted_text(data):
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(openapi.document())
+
+
+REPORT_FIELDS = ("reason", "note", "token")
+
+
+@bp.post("/comments/<int:comment_id>/reports")
+def report(comment_id):
+    """A reader's report of a published comment; the token is one of the comment's thread (its token route)."""
+    if not request.is_json:
+        return jsonify(error="unsupported_media_type", message=_("Send the report as application/json.")), 415
+    data = json_body()
+    if not isinstance(data, dict):
+        return jsonify(error="bad_request", message=_("The body is not a JSON object.")), 400
+    not_text = {name: _("This field must be text.") for name in REPORT_FIELDS
+                if data.get(name) is not None and not isinstance(data[name], str)}
+    if not_text:
+        return jsonify(error="invalid", errors=not_text), 400
+    try:
+        found = reports.published_comment_by_id(comment_id)
+    except CommentNotFound:
+        return jsonify(error="not_found", message=_("There is no published comment with this id.")), 404
+    form = ReportForm(formdata=MultiDict({name: data[name] for name in REPORT_FIELDS if data.get(name) is not None}),
+                      meta={"csrf_context": (sites.current().key, found.thread)})
+    if not form.validate():
+        return jsonify(error="invalid", errors={name: str(messages[0]) for name, messages in form.errors.items()}), 400
+    try:
+        reports.report(found.thread, comment_id, request.remote_addr or "", form.reason.data, form.note.data or "")
+    except CommentNotFound:
+        return jsonify(error="not_found", message=_("There is no published comment with this id.")), 404
+    except RateLimited as limited:
+        message = _("You have sent many reports. Please wait a while, then send this one again.")
+        return jsonify(error="too_many_requests", message=message), 429, {"Retry-After": str(limited.retry_after)}
+    return jsonify(status="received", message=_("Thank you. A moderator will look at it.")), 202

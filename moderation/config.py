@@ -74,6 +74,10 @@ DEFAULTS = {
     "CLOSE_AFTER_DAYS": 0,
     # Client addresses and browsers of comments decided longer ago than this are forgotten by `comments purge`.
     "IP_RETENTION_DAYS": 30,
+    # Reader reports: how many one address may send (fixed windows, as SUBMIT_RATE_LIMIT), and from how many
+    # reports (one per network) a comment is hidden until a moderator looks (0: never).
+    "REPORT_RATE_LIMIT": "10/hour",
+    "REPORTS_TO_HIDE": 0,
     "CLAIM_SECONDS": 120,
     "QUEUE_PAGE_SIZE": 50,
     "QUEUE_POLL_SECONDS": 5,
@@ -102,6 +106,7 @@ ENVIRONMENT = {
     "FORM_MIN_SECONDS": float,
     "FLOOD_SECONDS": int,
     "SUBMIT_RATE_LIMIT": str,
+    "REPORT_RATE_LIMIT": str,
     "TRUST_AFTER_APPROVED": int,
     "MAX_LINKS": int,
     "SPOOL": bool,
@@ -121,6 +126,7 @@ ENVIRONMENT = {
     "REMOVED_PLACEHOLDER": bool,
     "CLOSE_AFTER_DAYS": int,
     "IP_RETENTION_DAYS": int,
+    "REPORTS_TO_HIDE": int,
     "CLAIM_SECONDS": int,
     "QUEUE_POLL_SECONDS": int,
     "AUDIT_MAX_LENGTH": int,

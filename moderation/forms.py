@@ -18,9 +18,10 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.csrf.core import CSRF, CSRFTokenField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from .i18n import lazy_gettext as _l
 from .text import clean_line, clean_multiline, is_blank
@@ -218,3 +219,40 @@ class CommentForm(Form):
     @property
     def parent_id(self):
         return int(self.parent.data) if self.parent.data else None
+
+
+REPORT_REASONS = (
+    ("abuse", _l("Abuse or harassment")),
+    ("spam", _l("Spam")),
+    ("personal_data", _l("Personal data or a security risk")),
+    ("other", _l("Something else")),
+)
+
+
+def known_reason(form, field):
+    if field.data not in dict(REPORT_REASONS):
+        raise StopValidation(_l("Please choose what is wrong with it."))
+
+
+def note_for_other(form, field):
+    if form.reason.data == "other" and not (field.data or "").strip():
+        raise StopValidation(_l("Please say in a few words what is wrong."))
+
+
+class ReportForm(Form):
+    """A reader's report of a published comment: the comment form's signed token, no cookie."""
+
+    class Meta:
+        csrf = True
+        csrf_class = SignedFormToken
+        csrf_field_name = "token"
+
+        @property
+        def csrf_time_limit(self):
+            return current_app.config["FORM_TOKEN_MAX_AGE_SECONDS"]
+
+    reason = RadioField(_l("What is wrong with it?"), choices=[SelectChoice(v, label) for v, label in REPORT_REASONS],
+                        validate_choice=False,
+                        validators=[known_reason])
+    note = StringField(_l("A few words (needed for “something else”)"), filters=[clean_line],
+                       validators=[note_for_other, Length(max=300, message=_l("At most %(max)d characters."))])

@@ -31,6 +31,7 @@ class Keys:
         self.threads = p + "threads"
         self.thread_states = p + "thread-states"
         self.addresses_forgotten_until = p + "addresses-forgotten-until"
+        self.reported = p + "reported"
 
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"
@@ -77,6 +78,10 @@ class Keys:
 
     def wave_rejected(self, feature):
         return f"{self.prefix}wave-rejected:{feature}"
+
+    def reports(self, comment_id):
+        """The latest reports of a comment (JSON each: reason, note, at), newest first."""
+        return f"{self.prefix}reports:{comment_id}"
 
     def claim(self, comment_id):
         return f"{self.prefix}claim:{comment_id}"

@@ -33,7 +33,7 @@ class Counter:
     seconds_left: int
 
 
-def parse(text):
+def parse(text, setting="SUBMIT_RATE_LIMIT"):
     """``"5/minute;30/hour"`` (also ``5 per minute``, ``10/5 minutes``) as Windows;
     ``off`` (or nothing) for none."""
     if text.strip().lower() == "off":
@@ -42,10 +42,20 @@ def parse(text):
     for part in filter(None, (p.strip() for p in re.split(r"[;,]", text))):
         match = ONE_LIMIT.fullmatch(part)
         if not match:
-            raise ValueError(f"SUBMIT_RATE_LIMIT: {part!r} is not like '5/minute' or '30 per hour'")
+            raise ValueError(f"{setting}: {part!r} is not like '5/minute' or '30 per hour'")
         count, multiple, unit = match.groups()
         windows.append(Window(int(count), int(multiple or 1) * UNITS[unit.lower()]))
     return tuple(windows)
+
+
+def report_counters(windows, address, now):
+    """The counters a reader's report from ``address`` at ``now`` (seconds) counts against."""
+    found = []
+    for window in windows:
+        index, into = divmod(int(now), window.seconds)
+        found.append(Counter(f"report-address:{address or '-'}:{window.seconds}:{index}", window.count,
+                             window.seconds - into))
+    return found
 
 
 def counters(windows, address, email, now):

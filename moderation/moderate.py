@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_datetime
 from flask_login import current_user, login_required
 
-from . import accounts, commenters, decisions, screening
+from . import accounts, commenters, decisions, reports, screening
 from .auth import admin_required, end_session, safe_next, start_session, wants_json
 from .console_forms import (
     REASON_LABELS,
@@ -43,6 +43,7 @@ from .errors import (
     NotPublished,
     UndoNotAllowed,
 )
+from .forms import REPORT_REASONS
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
 from .i18n import ngettext
@@ -82,6 +83,7 @@ ACTION_LABELS = {
     "removed": _l("took down a published comment"), "restored": _l("restored a removed comment"),
     "thread_closed": _l("closed an article's comments"), "thread_open": _l("opened an article's comments"),
     "commenter_exported": _l("exported a commenter's data"), "commenter_erased": _l("erased a commenter's data"),
+    "reports_dismissed": _l("kept a reported comment"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {
@@ -294,7 +296,7 @@ def remove(comment_id):
     except CommentNotFound as error:
         return conflict(error, comment_id)
     return done(_("Comment %(id)d is no longer published.", id=comment_id), comment_id=comment_id,
-                status="removed", back=url_for(".comment", comment_id=comment_id))
+                status="removed", back=safe_next(request.form.get("next"), url_for(".comment", comment_id=comment_id)))
 
 
 @bp.post("/comments/<int:comment_id>/restore")
@@ -463,6 +465,28 @@ def spam():
     cursor = paging("cursor", CURSOR)
     return render_template("moderate/spam.html", page=decisions.spam_page(cursor), total=decisions.spam_count(),
                            cursor=cursor, action_form=ActionForm())
+
+
+@bp.get("/reported")
+@login_required
+def reported():
+    """Published comments readers reported, most reported and latest first, with their reasons."""
+    return render_template("moderate/reported.html", rows=reports.reported(), total=reports.reported_count(),
+                           action_form=ActionForm(), remove_form=RemoveForm(), report_labels=dict(REPORT_REASONS))
+
+
+@bp.post("/comments/<int:comment_id>/keep")
+@login_required
+def keep(comment_id):
+    """The reports are dismissed; the comment stays published."""
+    try:
+        reports.keep(comment_id, current_user.name)
+    except NotPublished as error:
+        return not_published(error, comment_id)
+    except CommentNotFound as error:
+        return conflict(error, comment_id)
+    return done(_("Comment %(id)d stays published; its reports are dismissed.", id=comment_id),
+                comment_id=comment_id, status="approved", back=url_for(".reported"))
 
 
 @bp.get("/threads")

@@ -12,9 +12,18 @@ from flask_babel import get_locale
 from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import Markup
 
-from . import services, sites
-from .errors import Duplicate, Flood, InvalidParent, InvalidToken, RateLimited, StoreUnavailable, ThreadClosed
-from .forms import CommentForm
+from . import reports, services, sites
+from .errors import (
+    CommentNotFound,
+    Duplicate,
+    Flood,
+    InvalidParent,
+    InvalidToken,
+    RateLimited,
+    StoreUnavailable,
+    ThreadClosed,
+)
+from .forms import CommentForm, ReportForm
 from .i18n import chosen_language
 from .i18n import gettext as _
 from .intake import Traps
@@ -46,6 +55,58 @@ def thread(thread):
 @bp.route("/embed/<thread>", methods=["GET", "POST"])
 def embed(thread):
     return comments_view(thread, embedded=True)
+
+
+@bp.route("/threads/<thread>/comments/<int:comment_id>/report", methods=["GET", "POST"])
+def report(thread, comment_id):
+    return report_view(thread, comment_id, embedded=False)
+
+
+@bp.route("/embed/<thread>/comments/<int:comment_id>/report", methods=["GET", "POST"])
+def embed_report(thread, comment_id):
+    return report_view(thread, comment_id, embedded=True)
+
+
+def report_view(thread, comment_id, embedded):
+    """Report a published comment: a page of its own, so that it works without script and without cookies."""
+    here = partial(url_for, request.endpoint, thread=thread, comment_id=comment_id, lang=chosen_language(),
+                   site=sites.chosen_site(), origin=host_origin() if embedded else None)
+    back = url_for("reader.embed" if embedded else "reader.thread", thread=thread, lang=chosen_language(),
+                   site=sites.chosen_site(), origin=host_origin() if embedded else None,
+                   _anchor=f"comment-{comment_id}")
+    try:
+        found = reports.published_comment(thread, comment_id)
+    except CommentNotFound:
+        abort(404)
+    form = ReportForm(formdata=request.form if request.method == "POST" else None,
+                      meta={"csrf_context": (sites.current().key, thread)})
+    page = {"c": found, "form": form, "here": here, "back": back, "embedded": embedded,
+            "parent_origin": host_origin() if embedded else None}
+    if request.method == "GET":
+        return report_response(page, 200)
+    if not sent_from_allowed_site():
+        form.validate()
+        return report_response(page, 403, notice=_("This form was sent from another site. Please send it from the "
+                                                   "article's page."))
+    if not form.validate():
+        return report_response(page, 400)
+    try:
+        reports.report(thread, comment_id, request.remote_addr or "", form.reason.data, form.note.data or "")
+    except CommentNotFound:
+        abort(404)
+    except RateLimited as limited:
+        response = report_response(page, 429, notice=_("You have sent many reports. Please wait a while, then send "
+                                                       "this one again."))
+        response.headers["Retry-After"] = str(limited.retry_after)
+        return response
+    return report_response(page, 200, thanked=True)
+
+
+def report_response(page, status, *, notice=None, thanked=False):
+    response = current_app.make_response((render_template("report.html", notice=notice, thanked=thanked, **page),
+                                          status))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/embed.js")
@@ -205,9 +266,14 @@ def comment_list(thread, here):
     key = ("page", thread, version, str(get_locale()), request.endpoint, chosen_language(), host_origin(),
            sites.chosen_site())
 
+    embedded = request.endpoint == "reader.embed"
+    report_link = partial(url_for, "reader.embed_report" if embedded else "reader.report", thread=thread,
+                          lang=chosen_language(), site=sites.chosen_site(), origin=host_origin() if embedded else None)
+
     def render():
         comments, by_id = services.thread_comments(thread)
-        html = Markup(render_template("_comment_list.html", comments=comments, here=here))  # noqa: S704 (Jinja escaped it)
+        html = Markup(render_template("_comment_list.html", comments=comments, here=here,  # noqa: S704 (Jinja escaped it)
+                                      report_link=report_link))
         return html, len(by_id), {comment_id: c.author for comment_id, c in by_id.items()}
 
     return sites.current().render_cache.get_or_make(key, render)

@@ -11,7 +11,7 @@ CONTENT_SECURITY_POLICY = (
 # Blueprints whose pages may never be shown inside a frame, even on our own site.
 NEVER_FRAMED = {"moderate"}
 # Endpoints made to be framed by the site's embed origins (EMBED_ORIGINS, or its entry in SITES).
-EMBEDDABLE = {"reader.embed"}
+EMBEDDABLE = {"reader.embed", "reader.embed_report"}
 
 
 def frame_ancestors():

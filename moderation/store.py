@@ -99,6 +99,7 @@ class Store:
         self._spam_confirm = client.register_script(load_script("spam_confirm.lua"))
         self._purge = client.register_script(load_script("purge.lua"))
         self._remove = client.register_script(load_script("remove.lua"))
+        self._report = client.register_script(load_script("report.lua"))
 
     def _acknowledged(self, script, keys, args):
         """A script that changes comments, acknowledged as ``min_replicas`` asks."""
@@ -352,6 +353,46 @@ class Store:
         if result[0] == "status":
             raise NotPublished(Status(result[1]))
         _raise_for(result, comment_id)
+
+    @translated
+    def report(self, comment_id, thread, now_ms, *, network, reason, note="", limits=(), hide_at=0):
+        """A reader's report of a published comment of ``thread``: "counted", "again" (this network reported it
+        before), "not_published", or ("limited", seconds to wait)."""
+        k = self.keys
+        options = {"prefix": k.prefix, "action": "report", "id": str(comment_id), "thread": thread,
+                   "now": str(now_ms), "network": network, "reason": reason, "note": note, "hide_at": int(hide_at),
+                   "limits": [[k.limit(c.name), c.count, c.seconds_left] for c in limits]}
+        answer = self._report(keys=[k.comment(comment_id), k.reported, k.audit],
+                              args=[json.dumps(options, ensure_ascii=False)])
+        return (answer[0], int(answer[1])) if answer[0] == "limited" else answer[0]
+
+    @translated
+    def keep(self, comment_id, moderator, now_ms):
+        """Dismiss a comment's reports: it leaves the Reported queue (and comes back out of hiding); True if it
+        was there."""
+        k = self.keys
+        options = {"prefix": k.prefix, "action": "keep", "id": str(comment_id), "now": str(now_ms),
+                   "moderator": moderator, "audit_max": self.audit_max_length}
+        answer = self._acknowledged(self._report, [k.comment(comment_id), k.reported, k.audit],
+                                    [json.dumps(options, ensure_ascii=False)])
+        return answer[0] == "kept"
+
+    @translated
+    def reported(self, size=50):
+        """The Reported queue: (Comment, report count, latest reports) by count, then recency."""
+        ids = self.client.zrevrange(self.keys.reported, 0, size - 1)
+        comments = self._many(ids, ALL_FIELDS)
+        pipe = self.client.pipeline(transaction=False)
+        for c in comments:
+            pipe.hget(self.keys.comment(c.id), "reports")
+            pipe.lrange(self.keys.reports(c.id), 0, 19)
+        answers = pipe.execute()
+        return [(c, int(answers[2 * i] or 0), [json.loads(r) for r in answers[2 * i + 1]])
+                for i, c in enumerate(comments)]
+
+    @translated
+    def reported_count(self):
+        return self.client.zcard(self.keys.reported)
 
     @translated
     def edit(self, comment_id, body, moderator, now_ms, force=False):

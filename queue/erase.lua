@@ -47,7 +47,8 @@ for i = 2, #ARGV do
       end
       redis.call('ZREM', KEYS[4], id)
       redis.call('ZREM', KEYS[5], id)
-      redis.call('DEL', prefix .. 'claim:' .. id)
+      redis.call('DEL', prefix .. 'claim:' .. id, prefix .. 'reports:' .. id, prefix .. 'reports:' .. id .. ':networks')
+      redis.call('ZREM', prefix .. 'reported', id)
       local digest = o.digests[id]
       if digest then
         redis.call('HDEL', prefix .. 'thread:' .. thread .. ':duplicates', digest)

@@ -32,6 +32,8 @@ local published = prefix .. 'thread:' .. thread .. ':published'
 if o.action == 'remove' then
   redis.call('HSET', KEYS[1], 'status', 'removed', 'removed_by', o.moderator, 'removed_at', now,
     'removed_reason', o.reason)
+  redis.call('HDEL', KEYS[1], 'hidden')
+  redis.call('ZREM', prefix .. 'reported', id)  -- a moderator has looked: it leaves the Reported queue
   local replied = false
   if o.placeholder then
     for _, other in ipairs(redis.call('ZRANGE', published, 0, -1)) do

@@ -68,6 +68,9 @@ def workload(client):
     second = store.submit(new("second", email="b@example.com"), "n6", 1_006).id
     third = store.submit(new("third", email="c@example.com"), "n7", 1_007).id
     store.decide(first, Decision.APPROVE, "mona", 2_000)
+    store.report(first, thread, 2_000, network="192.0.2.0/24", reason="abuse", hide_at=1,
+                 limits=[Counter("report-address:192.0.2.1:3600:0", 10, 3600)])
+    store.keep(first, "mona", 2_000)
     store.remove(first, "mona", 2_000, "legal")
     store.restore(first, "ali", 2_000)
     store.submit(new("trusted"), "n8", 1_008, trust=1)  # published at once
