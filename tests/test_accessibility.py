@@ -117,6 +117,7 @@ def busy_site(store, make_moderator):
                                 body=f"Great deals today at https://cheap-meds.example/offer{i} hurry",
                                 ip=f"203.0.113.{i + 1}"),
                      nonce=f"wave-{i}", now_ms=now_ms(), waves=["domain:cheap-meds.example"], wave_seconds=3600)
+    store.report(reply, "article-1", now_ms(), network="198.51.100.0/24", reason="other", note="كلام جارح")
     claimed = comment(store, "mona is reading this one", author="Omar")
     store.claim([claimed], "mona", 600_000)
     return {"published": first, "rejected": rejected, "pending": pending, "held": held, "spam": spam,
@@ -169,6 +170,13 @@ def test_reader_pages_pass_axe(lang, live_server, browser, busy_site, axe_source
     audit.check(page, "embed")
     page.click("button[type=submit]")
     audit.check(page, "embed, form errors")
+    page.goto(f"{live_server}/threads/article-1/comments/{busy_site['published']}/report")
+    audit.check(page, "report a comment")
+    page.click("button[type=submit]")  # no reason chosen
+    audit.check(page, "report, form errors")
+    page.check("input[value=abuse]")
+    page.click("button[type=submit]")
+    audit.check(page, "report, thanked")
     page.goto(f"{live_server}/threads/no/such/page")
     audit.check(page, "not found")
     busy_site["store"].set_thread_state("article-1", "closed", "ali", now_ms())
@@ -237,6 +245,8 @@ def test_console_pages_pass_axe(lang, live_server, browser, busy_site, axe_sourc
     audit.check(page, "comment, removed")
     page.goto(f"{console}/threads")
     audit.check(page, "articles")
+    page.goto(f"{console}/reported")
+    audit.check(page, "reported")
     page.goto(f"{console}/commenters")
     audit.check(page, "commenters")
     page.click("form button[formaction$='/erase']")  # no address, no confirmation
