@@ -142,12 +142,12 @@ def submit(thread):
     data = json_body()
     if not isinstance(data, dict):
         return jsonify(error="bad_request", message=_("The body is not a JSON object.")), 400
-    values, not_text = submitted_text(data)
-    if not_text:
-        return jsonify(error="invalid", errors=not_text), 400
+    values, wrong = submitted_text(data)
     form = CommentForm(formdata=MultiDict(values), meta={"csrf_context": (sites.current().key, thread)})
-    if not form.validate():
-        return jsonify(error="invalid", errors={name: str(messages[0]) for name, messages in form.errors.items()}), 400
+    if not form.validate() or wrong:
+        # Every field's first error at once; a field refused before the form saw it keeps that reason.
+        errors = {name: str(messages[0]) for name, messages in form.errors.items()}
+        return jsonify(error="invalid", errors={**errors, **wrong}), 400
     comment = NewComment(
         thread=thread, author=form.author.data, email=form.email.data, url=form.url.data or "",
         body=form.comment.data, parent=form.parent_id, ip=request.remote_addr or "",

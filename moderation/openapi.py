@@ -148,12 +148,26 @@ def case_blind(word):
     return "".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in word)
 
 
+def private_use(ch):
+    return unicodedata.category(ch) == "Co"
+
+
+def mark(ch):
+    return unicodedata.category(ch).startswith("M")
+
+
 def email_field():
+    space = regex_class(kept_space)
     special = "|".join(case_blind(name) for name in sorted(SPECIAL_USE_DOMAIN_NAMES))
     return {
         "type": "string", "format": "idn-email", "maxLength": EMAIL_MAX_LENGTH,
-        "not": {"anyOf": [{"pattern": f"[.@](?:{special}){regex_class(kept_space)}*$"},
-                          {"pattern": f"(?:{regex_class(hidden_in_line)})"}]},
+        # What email-validator refuses that the format allows: a special-use domain, a quoted local part, an
+        # IP literal, any space inside, a control, format, private-use or unassigned character, a mark first.
+        "not": {"anyOf": [{"pattern": f"[.@](?:{special}){space}*$"},
+                          {"pattern": f'^{space}*"'}, {"pattern": "@\\["},
+                          {"pattern": f"[^{space[1:-1]}]{space}+[^{space[1:-1]}]"},
+                          {"pattern": f"(?:{regex_class(hidden_in_line)}|{regex_class(private_use)})"},
+                          {"pattern": f"(?:^{space}*|@){regex_class(mark)}"}]},
         "description": "Checked with email-validator (internationalised addresses allowed, no quoted local part or "
                        f"IP literal, at most {EMAIL_MAX_LENGTH} bytes in UTF-8), never shown publicly. Not at a "
                        f"special-use domain ({', '.join(sorted(SPECIAL_USE_DOMAIN_NAMES))}); no control or "
@@ -167,7 +181,7 @@ def url_field(limit):
     return {
         "type": ["string", "null"], "maxLength": limit,
         "pattern": f"^{space}*(?:{core})?{space}*$",
-        "not": {"pattern": f"(?:{regex_class(hidden_in_line)})"},
+        "not": {"type": "string", "pattern": f"(?:{regex_class(hidden_in_line)})"},  # null stays allowed
         "description": f"Optional: the author's website, at most {limit} characters as sent. `http://` or "
                        "`https://` (without one, `https://` is meant), a host, an optional port, then an optional "
                        "path, query or fragment; nothing invisible and no space inside, no `user@` part, no "
