@@ -10,6 +10,7 @@ import json
 import logging
 import unicodedata
 
+from email_validator.rfc_constants import EMAIL_MAX_LENGTH
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -35,10 +36,9 @@ MAX_COUNT_THREADS = 100
 RENDERING = 1
 SUBMITTED_FIELDS = ("comment", "author", "email", "url", "parent", "token")
 # The longest value of each text field, as sent (the schema's maxLength): a setting, or for the email
-# email-validator's limit (254, RFC 5321; counted there in UTF-8 bytes, so an address with letters beyond
-# ASCII meets it sooner).
+# email-validator's own limit (254, RFC 5321; counted there in UTF-8 bytes, so an address with letters
+# beyond ASCII meets it sooner).
 MAX_LENGTH_SETTINGS = {"comment": "COMMENT_MAX_LENGTH", "author": "AUTHOR_MAX_LENGTH", "url": "URL_MAX_LENGTH"}
-EMAIL_MAX_LENGTH = 254
 # The form's own words for a value that is too long, or has a character that cleaning would drop. The API
 # refuses those in the two fields with a shape to check, where the form drops them (browsers paste such
 # things): so that what the schema says of the value as sent holds.
@@ -223,4 +223,4 @@ def max_length(name):
 def openapi_document():
     from . import openapi  # it states the limits of this module, so it imports this module
 
-    return jsonify(openapi.document(current_app.config, [site.key for site in sites.every()]))
+    return jsonify(openapi.document(current_app.config))

@@ -22,8 +22,8 @@ from .reader import RESERVED_THREAD_KEYS, THREAD_KEY_MAX_LENGTH, THREAD_KEY_REFU
 from .sites import SITE_KEY
 from .text import class_escape, kept_space, regex_class, shows
 
-# gunicorn's limit on the request line (gunicorn.conf.py), which bounds how many long keys one counts
-# request can carry.
+# gunicorn's limit on the request line (gunicorn.conf.py sets it; tests/test_openapi.py checks they agree),
+# which bounds how many long keys one counts request can carry.
 REQUEST_LINE_MAX_BYTES = 8190
 
 
@@ -190,8 +190,8 @@ def url_field(limit):
     }
 
 
-def document(config, site_keys=()):
-    """The document for an app's settings (the limits are settings) and its sites."""
+def document(config):
+    """The document for an app's settings (some limits are settings)."""
     thread, site = path_thread(), site_parameter()
     comment_fields = {
         "comment": text_field(config["COMMENT_MAX_LENGTH"], "The comment"),
@@ -213,8 +213,7 @@ def document(config, site_keys=()):
             "title": "Comment moderation service",
             "version": "1",
             "description": "Approved comments of news articles, and new comments for moderation. "
-                           "Emails and IP addresses are never returned. Every GET is open to any origin (CORS). "
-                           f"Sites of this deployment: {', '.join(site_keys) or 'one'}.",
+                           "Emails and IP addresses are never returned. Every GET is open to any origin (CORS).",
         },
         "paths": {
             "/api/v1/threads/{thread}/comments": {

@@ -6,9 +6,11 @@ be taken, refused must be answered 400 (404 for a key in a path). The limits com
 document, not from this file, so a change on either side that the other does not follow fails here.
 """
 
+import ast
 import itertools
 import sys
 import unicodedata
+from pathlib import Path
 from urllib.parse import quote
 
 import jsonschema
@@ -18,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.forms import PARENT_MAX
+from moderation.openapi import REQUEST_LINE_MAX_BYTES
 from moderation.reader import THREAD_KEY
 from moderation.text import shows
 
@@ -269,3 +272,11 @@ def test_openapi_nfc_text_is_not_longer_than_sent(client, redis_client):
     expanding = "\u0958" * 100
     assert len(unicodedata.normalize("NFC", expanding)) == 200
     assert post(client, author=expanding).status_code == 202
+
+
+def test_openapi_request_line_limit_is_gunicorn_s():
+    """The counts description names gunicorn's request-line limit; gunicorn.conf.py is what sets it."""
+    config = ast.parse((Path(__file__).resolve().parent.parent / "gunicorn.conf.py").read_text())
+    [limit] = [node.value.value for node in config.body if isinstance(node, ast.Assign)
+               and [getattr(t, "id", None) for t in node.targets] == ["limit_request_line"]]
+    assert limit == REQUEST_LINE_MAX_BYTES
