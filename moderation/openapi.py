@@ -104,10 +104,15 @@ COMMENT = {
     "properties": {
         "id": {"type": "integer", "minimum": 1},
         "parent": {"type": ["integer", "null"], "minimum": 1, "description": "The approved comment this one answers."},
-        "author": {"type": "string", "minLength": 1},
+        "author": {"type": "string", "description": "Empty on a placeholder."},
         "url": {"type": ["string", "null"], "format": "uri"},
-        "body_html": {"type": "string", "description": "Escaped HTML: paragraphs, line breaks, safe links."},
+        "body_html": {"type": "string", "description": "Escaped HTML: paragraphs, line breaks, safe links. "
+                                                       "Empty on a placeholder."},
         "created_at": {"type": "string", "format": "date-time"},
+        "placeholder": {"enum": ["removed", "deleted"],
+                        "description": "Only on a comment that is gone (removed by a moderator, or deleted on the "
+                                       "old site before an import) but has published replies, which hang under it; "
+                                       "nothing of what it said is kept."},
     },
 }
 
@@ -266,6 +271,7 @@ def document(config):
                                 }}}},
                         "400": error("A field is missing or wrong (`error: invalid`, `errors` says which and why), "
                                      "the body is not JSON or not an object, or the query string is not UTF-8."),
+                        "403": error("`closed`: comments on this article are closed."),
                         "404": error("Not a valid thread key, or no such site."),
                         "409": error("`unknown_parent`: `parent` is not a published comment of this thread; "
                                      "`duplicate`: this commenter sent this very text to this thread before."),
