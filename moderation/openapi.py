@@ -6,10 +6,11 @@ Every constraint is built from the constants and settings the code checks with (
 constraint at its edges against the app, and ``make api-fuzz`` runs schemathesis against a served
 instance with every check on.
 
-Three rules depend on what JSON Schema cannot state; each operation's text says so. A form token must
-be one this service signed (the token operation links to the comment POST for that); a ``parent``
-must be a published comment of the thread (409 when not); and a thread key in a path must be in NFC
-(another normalisation of it answers 404, as any unknown key of a path would).
+Some rules rest on what JSON Schema cannot state; the text of each says so. A form token must be one
+this service signed (the token operation links to the comment POST for that); a ``parent`` must be a
+published comment of the thread (409 when not); a thread key in a path must be in NFC (another
+normalisation of it answers 404, as an unknown key would); and an email address beyond ASCII is held
+to email-validator's IDNA rules and to 254 bytes in UTF-8, where the schema counts characters.
 """
 
 import unicodedata
@@ -117,11 +118,13 @@ COMMENT = {
 }
 
 
-# The patterns name the few characters a rule refuses rather than the many it takes (a generator such
-# as schemathesis's spends time on every character a class lists): white space that clean_line keeps,
-# what never shows once cleaned (white space, format characters, controls, unassigned code points; lone
-# surrogates are left out, as no regex engine of JSON Schema can name them), and in a host, the URL's
-# delimiters and the characters NFKC turns into one.
+# A rule about which characters may appear is stated as what it refuses, under "not": a generator such
+# as schemathesis's draws from a pattern character by character of every class it lists (the hundreds of
+# thousands that show would cost it seconds a draw) but only filters with what "not" names. Those sets:
+# white space that clean_line keeps, what never shows once cleaned (white space, format characters,
+# controls, unassigned code points; lone surrogates are left out, as Rust's regex, which schemathesis
+# validates with, cannot name them), and in a host, the URL's delimiters and the characters NFKC turns
+# into one.
 def never_shown(ch):
     return not shows(ch) and unicodedata.category(ch) != "Cs"
 

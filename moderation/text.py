@@ -69,7 +69,7 @@ def kept_space(ch):
 def regex_class(test):
     """A regex character class of every code point ``test`` is true of, written so that Python's re,
     ECMAScript (JSON Schema's dialect) and Rust's regex read it alike: rules stated once, in Python,
-    and published in the API schema. Worked out once per test, in about a tenth of a second."""
+    and published in the API schema. Worked out once per ``test``, in a fraction of a second."""
     ranges, start = [], None
     for code in range(sys.maxunicode + 2):
         if code <= sys.maxunicode and test(chr(code)):
