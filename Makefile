@@ -7,7 +7,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 # axe-core for the accessibility tests, pinned in package-lock.json.
 AXE := node_modules/.installed
 
-.PHONY: run test lint translations extract-messages clean bench bench-quick bench-workers bench-scaleout
+.PHONY: run test lint api-fuzz translations extract-messages clean bench bench-quick bench-workers bench-scaleout
 
 run: $(VENV)/.runtime $(COMPILED)
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -21,6 +21,11 @@ test: $(VENV)/.dev $(COMPILED) $(AXE)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+
+# schemathesis against the service as `make run` starts it (tests/api_fuzz.py): every check, a fixed
+# seed; any finding fails. The per-address abuse guards are lifted for the run. FUZZ_ARGS go to `st run`.
+api-fuzz: $(VENV)/.dev $(COMPILED)
+	$(BIN)/python tests/api_fuzz.py $(FUZZ_ARGS)
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

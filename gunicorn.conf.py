@@ -43,6 +43,9 @@ worker_class = "gthread"
 # request while the other worker idled (0.5 ms a request when spread).
 reuse_port = True
 graceful_timeout = 20
+# gunicorn's largest request line (its default is half this): /api/v1/counts carries up to 100 thread
+# keys in its query, and Arabic keys are six bytes a letter once percent-encoded. The API schema states it.
+limit_request_line = 8190
 # The app logs one JSON line per request (route, status, latency); no gunicorn access log.
 accesslog = None
 

@@ -8,20 +8,23 @@ an email address, an IP address or anything only moderators may see.
 
 import json
 import logging
+import unicodedata
 
+from email_validator.rfc_constants import EMAIL_MAX_LENGTH
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from . import openapi, reports, services, sites
+from . import reports, services, sites
 from .errors import CommentNotFound, Duplicate, Flood, InvalidParent, RateLimited, StoreUnavailable, ThreadClosed
-from .forms import CommentForm, ReportForm
+from .forms import PARENT_MAX, REPORT_NOTE_MAX_LENGTH, CommentForm, ReportForm
 from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 from .intake import Traps
 from .models import NewComment
 from .reader import check_thread
 from .rendering import comment_html
-from .text import clean_line
+from .text import clean_line, drops_in_line
 from .threadkeys import valid_thread_key
 
 logger = logging.getLogger(__name__)
@@ -33,6 +36,23 @@ MAX_COUNT_THREADS = 100
 # Raised when the JSON a version renders changes shape, so old ETags stop matching.
 RENDERING = 1
 SUBMITTED_FIELDS = ("comment", "author", "email", "url", "parent", "token")
+# The longest value of each text field, as sent (the schema's maxLength): a setting, or for the email
+# email-validator's own limit (254, RFC 5321; counted there in UTF-8 bytes, so an address with letters
+# beyond ASCII meets it sooner).
+MAX_LENGTH_SETTINGS = {"comment": "COMMENT_MAX_LENGTH", "author": "AUTHOR_MAX_LENGTH", "url": "URL_MAX_LENGTH"}
+# The form's own words for a value that is too long, or has a character that cleaning would drop. The API
+# refuses those in the two fields with a shape to check, where the form drops them (browsers paste such
+# things): so that what the schema says of the value as sent holds.
+TOO_LONG = {
+    "comment": _l("Your comment can be at most %(max)d characters."),
+    "author": _l("Your name can be at most %(max)d characters."),
+    "email": _l("Enter a valid email address, like name@example.com."),
+    "url": _l("The web address can be at most %(max)d characters."),
+}
+HIDDEN_CHARACTERS = {
+    "email": _l("Enter a valid email address, like name@example.com."),
+    "url": _l("Enter a web address that starts with http:// or https://."),
+}
 
 
 @bp.after_request
@@ -93,14 +113,18 @@ def public(comment):
 
 @bp.get("/counts")
 def counts():
-    threads = list(dict.fromkeys(request.args.getlist("thread")))
-    if not threads or len(threads) > MAX_COUNT_THREADS:
+    asked = request.args.getlist("thread")
+    if not asked or len(asked) > MAX_COUNT_THREADS:  # counted as sent, as the schema's maxItems is
         return jsonify(error="bad_request",
                        message=_("Ask for 1 to %(max)d threads.", max=MAX_COUNT_THREADS)), 400
-    bad = [t for t in threads if not valid_thread_key(t)]
+    # A key in another normalisation is counted as the thread it names (a thread's key is in NFC), so that
+    # no key the schema allows is refused for what JSON Schema cannot state.
+    threads = {key: unicodedata.normalize("NFC", key) for key in asked}
+    bad = [key for key, thread in threads.items() if not valid_thread_key(thread)]
     if bad:
         return jsonify(error="bad_request", message=_("Not a valid thread key."), threads=bad), 400
-    response = jsonify(counts=services.approved_counts(threads))
+    found = services.approved_counts(list(dict.fromkeys(threads.values())))
+    response = jsonify(counts={key: found[thread] for key, thread in threads.items()})
     response.headers["Cache-Control"] = "public, max-age=30"
     return response
 
@@ -109,7 +133,7 @@ def counts():
 def token(thread):
     """A signed form token for one submission to this thread."""
     form = CommentForm(formdata=None, meta={"csrf_context": (sites.current().key, thread)})
-    response = jsonify(token=form.token.current_token,
+    response = jsonify(token=form.token.current_token, site=sites.current().key,
                        expires_in=current_app.config["FORM_TOKEN_MAX_AGE_SECONDS"])
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -122,12 +146,12 @@ def submit(thread):
     data = json_body()
     if not isinstance(data, dict):
         return jsonify(error="bad_request", message=_("The body is not a JSON object.")), 400
-    values, not_text = submitted_text(data)
-    if not_text:
-        return jsonify(error="invalid", errors=not_text), 400
+    values, wrong = submitted_text(data)
     form = CommentForm(formdata=MultiDict(values), meta={"csrf_context": (sites.current().key, thread)})
-    if not form.validate():
-        return jsonify(error="invalid", errors={name: str(messages[0]) for name, messages in form.errors.items()}), 400
+    if not form.validate() or wrong:
+        # Every field's first error at once; a field refused before the form saw it keeps that reason.
+        errors = {name: str(messages[0]) for name, messages in form.errors.items()}
+        return jsonify(error="invalid", errors={**errors, **wrong}), 400
     comment = NewComment(
         thread=thread, author=form.author.data, email=form.email.data, url=form.url.data or "",
         body=form.comment.data, parent=form.parent_id, ip=request.remote_addr or "",
@@ -136,8 +160,10 @@ def submit(thread):
     try:
         comment_id = services.submit_comment(comment, form.nonce, Traps(issued_at=form.issued_at))
     except InvalidParent:
-        return jsonify(error="invalid",
-                       errors={"parent": _("You can only reply to a published comment of this article.")}), 400
+        # 409, not 400: the request is well-formed, and whether it names a published comment depends on
+        # the thread's state, which no schema can state.
+        return jsonify(error="unknown_parent",
+                       errors={"parent": _("You can only reply to a published comment of this article.")}), 409
     except Duplicate:
         return jsonify(error="duplicate",
                        errors={"comment": _("You have already said that, word for word, under this article.")}), 409
@@ -166,22 +192,44 @@ def json_body():
 
 
 def submitted_text(data):
-    """The known fields as text (a number is fine for ``parent`` alone), and the fields that are not text."""
+    """The known fields as the form's text, and an error for each field that is not what the schema says:
+    not text (``parent``: not a whole number from 1), longer than its maximum as sent, or holding a
+    character that cleaning would drop."""
     values, errors = {}, {}
     for name in SUBMITTED_FIELDS:
         value = data.get(name)
         if value is None:
             continue
-        if isinstance(value, str) or (name == "parent" and isinstance(value, int) and not isinstance(value, bool)):
-            values[name] = str(value)
-        else:
+        if name == "parent":
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # JSON Schema's integer: 3.0 is one (and true is not)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PARENT_MAX:
+                errors[name] = _("The comment you replied to does not exist.")
+            else:
+                values[name] = str(value)
+        elif not isinstance(value, str):
             errors[name] = _("This field must be text.")
+        elif name in TOO_LONG and len(value) > max_length(name):
+            errors[name] = str(TOO_LONG[name]) % {"max": max_length(name)}
+        elif name in HIDDEN_CHARACTERS and drops_in_line(value):
+            errors[name] = str(HIDDEN_CHARACTERS[name])
+        else:
+            values[name] = value
     return values, errors
+
+
+def max_length(name):
+    """The longest value of a text field, as sent."""
+    if name == "email":
+        return EMAIL_MAX_LENGTH
+    return current_app.config[MAX_LENGTH_SETTINGS[name]]
 
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document())
+    from . import openapi  # it states the limits of this module, so it imports this module
+
+    return jsonify(openapi.document(current_app.config))
 
 
 REPORT_FIELDS = ("reason", "note", "token")
@@ -199,6 +247,9 @@ def report(comment_id):
                 if data.get(name) is not None and not isinstance(data[name], str)}
     if not_text:
         return jsonify(error="invalid", errors=not_text), 400
+    if len(data.get("note") or "") > REPORT_NOTE_MAX_LENGTH:  # as sent, as the schema says
+        return jsonify(error="invalid", errors={"note": _("At most %(max)d characters.",
+                                                          max=REPORT_NOTE_MAX_LENGTH)}), 400
     try:
         found = reports.published_comment_by_id(comment_id)
     except CommentNotFound:

@@ -10,8 +10,9 @@ messages in the page's language, from a catalog read once per locale, and
 Flask-WTF's session token signed only for a page that shows it.
 """
 
+import re
 import secrets
-from urllib.parse import urlsplit
+import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -24,12 +25,26 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from .i18n import lazy_gettext as _l
-from .text import clean_line, clean_multiline, is_blank
+from .text import clean_line, clean_multiline, is_blank, shows
 
 TOKEN_SALT = "comment-form-token"  # noqa: S105 (a salt, not a password)
 # A token's nonce is the key of its comment in the thread's nonces hash: 72 random bits (12 characters) keep
 # that field short, and ten thousand on one thread collide with a chance of 10^-14.
 NONCE_BYTES = 9
+
+# The rules below are stated once and published as they are by the API schema (openapi.py).
+# A website: http:// or https:// (or none, and https:// is meant), a host, an optional port, then an
+# optional path, query or fragment. Nothing invisible and no space anywhere; no user@ part (a link
+# whose text names one host and leads to another); no [IPv6] literal.
+URL_SCHEME = "[Hh][Tt][Tt][Pp][Ss]?://"
+URL_PORT = ":[0-9]+"
+URL_REST_STARTS = "/?#"
+# What ends a host, and "\\", which browsers read as "/".
+HOST_DELIMITERS = "/?#@:[]\\"
+WEB_ADDRESS = re.compile(
+    f"({URL_SCHEME})?([^{re.escape(HOST_DELIMITERS)}]+)({URL_PORT})?([{re.escape(URL_REST_STARTS)}].*)?", re.DOTALL)
+# The largest comment id a reply may name: 18 digits (ids are Redis counters, far below 2**63).
+PARENT_MAX = 10**18 - 1
 
 
 class FormTokenField(CSRFTokenField):
@@ -128,11 +143,19 @@ class SignedFormToken(CSRF):
         form.issued_at = issued_at.timestamp()
 
 
+def typed_length(field):
+    """The length of what was typed: cleaned (no stray line ends or spaces around it), but never more
+    than as sent, so that the few characters NFC writes as two cannot push text over a limit (the
+    API schema states the limit on the value as sent)."""
+    raw = field.raw_data[0] if field.raw_data and isinstance(field.raw_data[0], str) else field.data
+    return min(len(field.data), len(raw))
+
+
 def length_setting(setting, message):
     """A maximum length read from the app's settings when the form is checked."""
 
     def check(form, field):
-        if field.data and len(field.data) > current_app.config[setting]:
+        if field.data and typed_length(field) > current_app.config[setting]:
             raise ValidationError(message % {"max": current_app.config[setting]})
 
     return check
@@ -159,27 +182,30 @@ def email_address(form, field):
     field.data = checked.normalized
 
 
+def host_character(ch):
+    """Whether a host may hold ``ch``: it shows, is no delimiter, and does not become one when a
+    browser normalises the host (NFKC: a full-width solidus would be "/")."""
+    return (shows(ch) and ch not in HOST_DELIMITERS
+            and not any(d in unicodedata.normalize("NFKC", ch) for d in HOST_DELIMITERS))
+
+
 def web_address(form, field):
     if not field.data:
         return
     address = field.data
-    if "://" not in address and ":" not in address.split("/", 1)[0]:
-        address = "https://" + address  # "example.com" means what the reader thinks
-    try:
-        parts = urlsplit(address)
-        hostname = parts.hostname
-    except ValueError:  # an unbalanced [ or ] in the host
-        hostname = None
-    if not hostname or parts.scheme.lower() not in {"http", "https"} or " " in address:
+    match = WEB_ADDRESS.fullmatch(address)
+    if not (match and all(map(shows, address)) and all(map(host_character, match.group(2)))):
         raise ValidationError(_l("Enter a web address that starts with http:// or https://."))
-    if len(address) > current_app.config["URL_MAX_LENGTH"]:
+    if typed_length(field) > current_app.config["URL_MAX_LENGTH"]:
         raise ValidationError(_l("The web address can be at most %(max)d characters.")
                               % {"max": current_app.config["URL_MAX_LENGTH"]})
+    if not match.group(1):
+        address = "https://" + address  # "example.com" means what the reader thinks
     field.data = address
 
 
 def comment_id(form, field):
-    if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 19):
+    if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) <= len(str(PARENT_MAX))):
         raise ValidationError(_l("The comment you replied to does not exist."))
 
 
@@ -221,6 +247,7 @@ class CommentForm(Form):
         return int(self.parent.data) if self.parent.data else None
 
 
+REPORT_NOTE_MAX_LENGTH = 300
 REPORT_REASONS = (
     ("abuse", _l("Abuse or harassment")),
     ("spam", _l("Spam")),
@@ -255,4 +282,5 @@ class ReportForm(Form):
                         validate_choice=False,
                         validators=[known_reason])
     note = StringField(_l("A few words (needed for “something else”)"), filters=[clean_line],
-                       validators=[note_for_other, Length(max=300, message=_l("At most %(max)d characters."))])
+                       validators=[note_for_other, Length(max=REPORT_NOTE_MAX_LENGTH,
+                                                          message=_l("At most %(max)d characters."))])

@@ -27,8 +27,13 @@ RULES = ("post-id", "slug", "path")
 # A thread key: at most 200 characters, no slash, backslash, space, control,
 # bidi mark or zero-width space, and no U+FFFD (what bytes that are not UTF-8
 # become). ZWNJ and ZWJ stay: Persian, Urdu and Kurdish words need them.
-THREAD_KEY = re.compile(
-    r"[^/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufffd]{1,200}")
+# The refused characters are written so that Python's re and the ECMAScript
+# regexes of JSON Schema read them alike: the API schema (openapi.py) states them.
+THREAD_KEY_MAX_LENGTH = 200
+THREAD_KEY_REFUSED = (r"/\\\s\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069"
+                      r"\ufeff\ufffd")
+THREAD_KEY = re.compile(f"[^{THREAD_KEY_REFUSED}]{{1,{THREAD_KEY_MAX_LENGTH}}}")
+RESERVED_THREAD_KEYS = frozenset({".", ".."})
 TRACKING = re.compile(r"utm_.*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl")
 WORDPRESS_IDENTIFIER = re.compile(r"(\d+) \S")
 
@@ -36,7 +41,7 @@ WORDPRESS_IDENTIFIER = re.compile(r"(\d+) \S")
 def valid_thread_key(thread):
     """A key as a news site makes them: no path tricks, nothing invisible, and in NFC
     (another normalisation of the same slug would be a second thread)."""
-    return (bool(THREAD_KEY.fullmatch(thread)) and thread not in {".", ".."}
+    return (bool(THREAD_KEY.fullmatch(thread)) and thread not in RESERVED_THREAD_KEYS
             and unicodedata.is_normalized("NFC", thread))
 
 

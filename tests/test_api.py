@@ -5,6 +5,7 @@ import re
 import jsonschema
 import pytest
 
+from moderation.config import DEFAULTS
 from moderation.models import Decision, NewComment
 from moderation.openapi import document
 
@@ -37,14 +38,14 @@ def submit_json(client, thread=THREAD, **fields):
 
 
 def schema_of(path, method, status):
-    operation = document()["paths"][path][method]
+    operation = document(DEFAULTS)["paths"][path][method]
     content = operation["responses"][str(status)].get("content")
     return content["application/json"]["schema"] if content else None
 
 
 def check(response, path, method):
     """The response's status is documented, and its body fits the documented schema."""
-    responses = document()["paths"][path][method]["responses"]
+    responses = document(DEFAULTS)["paths"][path][method]["responses"]
     assert str(response.status_code) in responses, f"{method} {path}: {response.status_code} undocumented"
     schema = schema_of(path, method, response.status_code)
     if schema is not None:
@@ -156,7 +157,8 @@ def test_api_submit_same_token_queues_once(client, redis_client):
     ({"email": "nope"}, "email"),
     ({"url": "javascript:alert(1)"}, "url"),
     ({"token": "forged"}, "token"),
-    ({"parent": 12345}, "parent"),
+    ({"parent": 0}, "parent"),
+    ({"parent": "12"}, "parent"),
     ({"comment": ["a list"]}, "comment"),
     ({"author": True}, "author"),
 ])
@@ -168,6 +170,24 @@ def test_api_submit_errors_by_field(client, redis_client, fields, field):
     assert field in body["errors"]
     assert pending_count(redis_client) == 0
     check(response, "/api/v1/threads/{thread}/comments", "post")
+
+
+def test_api_submit_reply_to_an_unpublished_comment_is_409(client, redis_client, store):
+    [other_thread] = approve_new(store, thread="another-article")
+    for parent in (12345, other_thread):
+        response = submit_json(client, parent=parent)
+        assert response.status_code == 409
+        assert response.get_json()["error"] == "unknown_parent"
+        assert "parent" in response.get_json()["errors"]
+        check(response, "/api/v1/threads/{thread}/comments", "post")
+    assert pending_count(redis_client) == 0
+
+
+def test_api_submit_reply_to_a_published_comment(client, store):
+    [parent] = approve_new(store)
+    response = submit_json(client, parent=parent)
+    assert response.status_code == 202
+    assert store.get(response.get_json()["id"]).parent == parent
 
 
 def test_api_submit_messages_follow_the_language(client):
@@ -208,7 +228,7 @@ def test_api_bad_thread_key_is_404_json(client):
 
 def test_openapi_document_describes_every_api_route(app, client):
     served = client.get("/api/v1/openapi.json").get_json()
-    assert served == document()
+    assert served == document(app.config)
     jsonschema.Draft202012Validator.check_schema(
         served["paths"]["/api/v1/threads/{thread}/comments"]["get"]["responses"]["200"]["content"]
         ["application/json"]["schema"])
