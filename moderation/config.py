@@ -88,6 +88,9 @@ DEFAULTS = {
     # How long the Approve / Reject links of a moderator's mail work.
     "MAIL_ACTION_HOURS": 72,
     "MAIL_DIGEST_MINUTES": 15,
+    # A moderator who wants an alert per comment gets at most this many an hour; the rest wait for a
+    # digest (a spam wave in the queue does not become a wave of mail).
+    "MAIL_ALERTS_PER_HOUR": 20,
     # The worker: an event left pending this long (its worker died, or its last attempt failed) is
     # claimed by another; a failed attempt waits WORKER_RETRY_SECONDS, doubling up to
     # WORKER_RETRY_MAX_SECONDS; after WORKER_MAX_ATTEMPTS the event becomes a dead letter.
@@ -143,6 +146,7 @@ ENVIRONMENT = {
     "PUBLIC_URL": str,
     "MAIL_ACTION_HOURS": int,
     "MAIL_DIGEST_MINUTES": int,
+    "MAIL_ALERTS_PER_HOUR": int,
     "WORKER_CLAIM_IDLE_SECONDS": float,
     "WORKER_RETRY_SECONDS": float,
     "WORKER_RETRY_MAX_SECONDS": float,

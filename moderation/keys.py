@@ -106,6 +106,10 @@ class Keys:
         """Comments waiting for moderator ``name``'s next digest (sorted set, by event time)."""
         return f"{self.prefix}notify:digest:{name}"
 
+    def notify_rate(self, name, window):
+        """Alerts sent to moderator ``name`` in the hour ``window`` (hours since the epoch)."""
+        return f"{self.prefix}notify:rate:{name}:{window}"
+
     def notify_digest_sent(self, name):
         return f"{self.prefix}notify:digest-sent:{name}"
 

@@ -32,7 +32,7 @@ def smtp():
 def mail_app(make_app, smtp):
     def make(**overrides):
         settings = {"SMTP_URL": smtp.url, "MAIL_FROM": "comments@news.example", "PUBLIC_URL": PUBLIC,
-                    "WORKER_CLAIM_IDLE_SECONDS": 0, "WORKER_RETRY_SECONDS": 0}
+                    "WORKER_CLAIM_IDLE_SECONDS": 0, "WORKER_RETRY_SECONDS": 0, "MAIL_ALERTS_PER_HOUR": 1000}
         settings.update(overrides)
         return make_app(**settings)
 
@@ -215,7 +215,8 @@ def test_worker_killed_mid_batch_loses_nothing(redis_server, mail_app, smtp, tmp
     submit(site, total)
     env = {**os.environ, "REDIS_URL": redis_server.url, "SECRET_KEY": SECRET, "INSTANCE_PATH": str(tmp_path),
            "SMTP_URL": smtp.url, "PUBLIC_URL": PUBLIC, "WORKER_POLL_SECONDS": "0.05", "WORKER_BATCH": "50",
-           "WORKER_CLAIM_IDLE_SECONDS": "600"}
+           "WORKER_CLAIM_IDLE_SECONDS": "600",
+           "MAIL_ALERTS_PER_HOUR": "1000"}
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -265,3 +266,29 @@ def test_preferences_page_saves_choice_and_says_when_mail_is_off(make_app, make_
         assert site_of(app).notify.preferences(["mona"]) == {"mona": ("mona@news.example", "digest", 30)}
     assert "mona@news.example" in client.get("/moderate/notifications").get_data(as_text=True)
     assert sites  # the module is what the worker uses to pick a site
+
+
+def test_worker_a_wave_past_the_hourly_share_becomes_one_digest(mail_app, smtp):
+    app = mail_app(MAIL_ALERTS_PER_HOUR=3)
+    site = prepare(app, "mona")
+    submit(site, 12)
+    worker = Worker(app)
+    now = int(time.time() * 1000)
+    run(app, worker, now=now)
+    assert len(smtp.inbox.wait_for(3)) == 3
+    run(app, worker, now=now + 15 * 60_000 + 1000)
+    messages = smtp.inbox.wait_for(4)
+    assert len(messages) == 4
+    assert sorted(comment_ids(messages)) == list(range(1, 13))  # each comment in exactly one mail
+
+
+def test_worker_mail_in_english_reads_left_to_right(mail_app, smtp):
+    app = mail_app(DEFAULT_LOCALE="en")
+    site = prepare(app, "mona")
+    submit(site)
+    run(app, Worker(app))
+    [message] = smtp.inbox.wait_for(1)
+    html = message.get_body(("html",)).get_content()
+    assert 'dir="ltr"' in html and 'lang="en"' in html
+    assert message["Subject"] == "New comment waiting: article-1"
+    assert "Approve" in html and "Reject" in html

@@ -181,6 +181,16 @@ class NotifyStore:
     def moderator_names(self):
         return sorted(self.client.hkeys(self.keys.moderators))
 
+    @translated
+    def take_alert(self, name, most_per_hour, now_ms):
+        """Whether moderator ``name`` may get one more alert this hour (and count it if so)."""
+        key = self.keys.notify_rate(name, now_ms // 3_600_000)
+        if int(self.client.get(key) or 0) >= most_per_hour:
+            return False
+        if self.client.incr(key) == 1:
+            self.client.expire(key, 3600)
+        return True
+
     # Digests
 
     @translated

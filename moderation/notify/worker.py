@@ -111,8 +111,8 @@ class Worker:
         store = site.notify
         names = store.moderator_names()
         for name, (email, alerts, chosen) in store.preferences(names).items():
-            if alerts != "digest" or not email:
-                continue
+            if alerts == "none" or not email:
+                continue  # "each" too: what went past the hour's share of alerts waits for a digest
             waiting, since, last = store.digest_waiting(name)
             minutes = chosen or current_app.config["MAIL_DIGEST_MINUTES"]
             # Due once the oldest comment has waited the period and the last digest is as old: a wave
@@ -166,6 +166,10 @@ def alert_moderators(site, origin, comment_id):
         key = f"alert:{origin}:{name}"
         if store.was_sent(key):
             continue  # sent before a crash or a failure of another message of this event
+        if not store.take_alert(name, current_app.config["MAIL_ALERTS_PER_HOUR"], now_ms()):
+            # A wave of comments must not become a wave of mail: past the hour's share, a digest.
+            store.add_to_digest(name, comment_id, int(origin.split("-")[0]))
+            continue
         try:
             mail.mailer().send(mail.alert(site, comment, name, email, titles(site, [comment.thread])[comment.thread]))
         except mail.DeliveryFailed as error:
