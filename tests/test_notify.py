@@ -292,3 +292,17 @@ def test_worker_mail_in_english_reads_left_to_right(mail_app, smtp):
     assert 'dir="ltr"' in html and 'lang="en"' in html
     assert message["Subject"] == "New comment waiting: article-1"
     assert "Approve" in html and "Reject" in html
+
+
+def test_worker_an_event_it_cannot_read_ends_as_a_dead_letter(mail_app, smtp, redis_client):
+    app = mail_app(WORKER_MAX_ATTEMPTS=2)
+    site = prepare(app, "mona")
+    redis_client.xadd(site.store.keys.events, {"type": "submitted", "thread": "t"})  # no id
+    [good] = submit(site)
+    worker = Worker(app)
+    run(app, worker)
+    run(app, worker)
+    [(_raw, letter)] = site.notify.dead_letters()
+    assert "KeyError" in letter["error"] and letter["attempts"] == 2
+    assert comment_ids(smtp.inbox.wait_for(1)) == [good]  # the others go on
+    assert site.notify.backlog()[0] == 0

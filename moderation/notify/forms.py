@@ -24,9 +24,5 @@ class PreferencesForm(Form):
                                               NumberRange(min=1, max=24 * 60)])
 
 
-class ConfirmForm(Form):
-    """The confirmation page's button: the decision happens only on this POST."""
-
-
 class RetryForm(Form):
     letter = HiddenField(validators=[DataRequired()])

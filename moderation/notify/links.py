@@ -6,6 +6,8 @@ and ``MAIL_ACTION_HOURS`` after it was made it no longer works. It needs no logi
 acts as the moderator it was sent to, once (the decision script decides a comment only once).
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -45,10 +47,17 @@ def read_token(token):
     return site_key, comment_id, action, moderator
 
 
-def public_url(path):
-    """``path`` under PUBLIC_URL, so that links work behind a proxy and under a sub-path."""
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+def public_url(path, site=None):
+    """``path`` under PUBLIC_URL, so that links work behind a proxy and under a sub-path. A site of
+    several (SITES) is reached at its own first host name, with PUBLIC_URL's scheme, port and path: its
+    console answers only there."""
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    if site is not None and site.settings.hosts:
+        parts = urlsplit(base)
+        host = site.settings.hosts[0] + (f":{parts.port}" if parts.port else "")
+        base = urlunsplit((parts.scheme, host, parts.path, "", ""))
+    return base + path
 
 
-def action_url(site_key, comment_id, action, moderator):
-    return public_url(f"/moderate/mail/{make_token(site_key, comment_id, action, moderator)}")
+def action_url(site, comment_id, action, moderator):
+    return public_url(f"/moderate/mail/{make_token(site.key, comment_id, action, moderator)}", site)

@@ -70,10 +70,11 @@ def mailer():
     return Mailer(config["SMTP_URL"], config["MAIL_FROM"] or "comments@localhost", config["SMTP_TIMEOUT_SECONDS"])
 
 
-def message(to, subject, template, locale, **context):
+def message(to, subject, template, locale, site, **context):
     """A message in ``locale`` from ``templates/mail/<template>.txt`` and ``.html`` (the page context
     processor gives the templates ``locale`` and ``direction`` of the forced locale)."""
-    context["settings_url"] = links.public_url("/moderate/notifications")
+    context["settings_url"] = links.public_url("/moderate/notifications", site)
+    context["site"] = site
     # The templates and their context processors expect a request: one at PUBLIC_URL, in the worker.
     with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]), force_locale(locale):
         text = render_template(f"mail/{template}.txt", **context)
@@ -92,17 +93,17 @@ def message(to, subject, template, locale, **context):
 def comment_item(site, comment, moderator, title):
     """What a mail shows of one comment, with its signed Approve and Reject links."""
     return {"comment": comment, "title": title,
-            "article": links.public_url(f"/threads/{comment.thread}"),
-            "approve": links.action_url(site.key, comment.id, "approve", moderator),
-            "reject": links.action_url(site.key, comment.id, "reject", moderator),
-            "console": links.public_url(f"/moderate/comments/{comment.id}")}
+            "article": links.public_url(f"/threads/{comment.thread}", site),
+            "approve": links.action_url(site, comment.id, "approve", moderator),
+            "reject": links.action_url(site, comment.id, "reject", moderator),
+            "console": links.public_url(f"/moderate/comments/{comment.id}", site)}
 
 
 def alert(site, comment, moderator, email, title):
     locale = site.settings.default_locale
     item = comment_item(site, comment, moderator, title)
     return message(formataddr((moderator, email)), lambda: _("New comment waiting: %(title)s", title=title),
-                   "alert", locale, site=site, item=item, moderator=moderator)
+                   "alert", locale, site, item=item, moderator=moderator)
 
 
 def digest(site, comments, moderator, email, titles):
@@ -111,4 +112,4 @@ def digest(site, comments, moderator, email, titles):
     return message(formataddr((moderator, email)),
                    lambda: ngettext("%(num)d comment waiting on %(site)s", "%(num)d comments waiting on %(site)s",
                                     len(items), site=site.name),
-                   "digest", locale, site=site, items=items, moderator=moderator)
+                   "digest", locale, site, items=items, moderator=moderator)

@@ -3,6 +3,10 @@
 A mail link (``/moderate/mail/<token>``) needs no login: its signed token is the credential. Its GET only
 shows the comment and a button; the button's POST decides. A browser logged in as another moderator is
 refused, so that nobody decides under a name that is not theirs on that screen.
+
+The link's POST carries no session CSRF token: the token in its path is one already (another site cannot
+know it), and the session cookie is SameSite=Strict, so a link followed from a webmail arrives without
+it. A session token would make that GET start a new session and log the moderator out.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -11,9 +15,10 @@ from flask_login import current_user, login_required
 
 from ..auth import admin_required
 from ..errors import AlreadyDecided, ClaimedByOther
+from ..extensions import csrf
 from ..i18n import gettext as _
 from . import links, services
-from .forms import ConfirmForm, PreferencesForm, RetryForm
+from .forms import PreferencesForm, RetryForm
 
 bp = Blueprint("notify", __name__, url_prefix="/moderate")
 
@@ -59,11 +64,11 @@ def confirm(token):
     comment, action, moderator = found
     if comment.status != "pending":
         return decided_page(AlreadyDecided(comment.status, comment.decided_by, comment.decided_at))
-    return render_template("notify/confirm.html", comment=comment, action=action, moderator=moderator,
-                           form=ConfirmForm())
+    return render_template("notify/confirm.html", comment=comment, action=action, moderator=moderator)
 
 
 @bp.post("/mail/<token>")
+@csrf.exempt
 def decide(token):
     found, page = target(token)
     if page:

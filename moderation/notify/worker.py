@@ -92,18 +92,28 @@ class Worker:
         try:
             handle(site, entry_id, fields)
         except (mail.DeliveryFailed, StoreUnavailable) as error:
-            attempts += 1
-            if attempts >= self.max_attempts:
-                store.dead_letter(stream, entry_id, fields, attempts=attempts, error=str(error), now_ms=now)
-                logger.error("site %s: event %s given up after %d attempts: %s", site.key, entry_id, attempts,
-                             error)
-            else:
-                delay = min(self.retry_ms * 2 ** (attempts - 1), self.retry_max_ms)
-                store.record_failure(entry_id, attempts, now + delay)
-                logger.warning("site %s: event %s failed (attempt %d), again in %d s: %s", site.key, entry_id,
-                               attempts, delay // 1000, error)
+            self.failed(site, stream, entry_id, fields, attempts, str(error), now)
+            return
+        except Exception as error:
+            # A bug or an event it cannot read must not stop every worker on the same event for ever:
+            # logged with its traceback, it takes the path of a failure and ends as a dead letter.
+            logger.exception("site %s: event %s could not be handled", site.key, entry_id)
+            self.failed(site, stream, entry_id, fields, attempts, f"{type(error).__name__}: {error}", now)
             return
         store.ack(stream, entry_id)
+
+    def failed(self, site, stream, entry_id, fields, attempts, error, now):  # noqa: PLR0917
+        """Count a failed attempt: again after a doubling delay, or a dead letter past the limit."""
+        store = site.notify
+        attempts += 1
+        if attempts >= self.max_attempts:
+            store.dead_letter(stream, entry_id, fields, attempts=attempts, error=error, now_ms=now)
+            logger.error("site %s: event %s given up after %d attempts: %s", site.key, entry_id, attempts, error)
+        else:
+            delay = min(self.retry_ms * 2 ** (attempts - 1), self.retry_max_ms)
+            store.record_failure(entry_id, attempts, now + delay)
+            logger.warning("site %s: event %s failed (attempt %d), again in %d s: %s", site.key, entry_id,
+                           attempts, delay // 1000, error)
 
     def send_digests(self, site, now):
         if not mail.enabled():
