@@ -436,7 +436,8 @@ METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
 def concrete(rule):
-    values = {"thread": THREAD, "comment_id": "1", "action": "approve", "name": "mona", "filename": "style.css"}
+    values = {"thread": THREAD, "comment_id": "1", "action": "approve", "name": "mona", "filename": "style.css",
+              "token": "not-a-signed-token"}
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: values[m.group(1)], rule.rule)
 
 

@@ -244,7 +244,7 @@ def moderator_rules(app):
 
 
 def fill(rule, comment_id):
-    values = {"comment_id": str(comment_id), "action": "approve", "name": "mona"}
+    values = {"comment_id": str(comment_id), "action": "approve", "name": "mona", "token": "forged.token"}
     assert set(rule.arguments) <= set(values), f"fill the variables of {rule.rule} in this walk"
     return re.sub(r"<(?:[^<>]*:)?([^<>:]+)>", lambda m: values[m.group(1)], rule.rule)
 
@@ -255,7 +255,11 @@ def pending_comment(store):
 
 
 # Reachable without a login, each for its own reason.
-OPEN_TO_ALL = {"/moderate/login": 200, "/moderate/setup": 404}  # setup: only with a valid one-time link
+# setup: only with a valid one-time link; a mail's Approve / Reject link: its signed token is the credential.
+OPEN_TO_ALL = {"/moderate/login": 200, "/moderate/setup": 404, "/moderate/mail/<token>": 404}
+# The link's POST carries no session CSRF token: the signed token in its path is the proof
+# (tests/test_notify_links.py). A forged one opens nothing.
+TOKEN_IN_PATH = {"/moderate/mail/<token>"}
 
 
 def test_privacy_every_moderator_page_needs_a_login(app, store):
@@ -290,6 +294,9 @@ def test_privacy_every_moderator_post_needs_csrf(app, store, team, redis_client,
         if "POST" not in rule.methods:
             continue
         path = fill(rule, comment_id)
+        if rule.rule in TOKEN_IN_PATH:
+            assert client.post(path).status_code == 404, path
+            continue
         data = {"ids": str(comment_id), "action": "approve", "username": "eve", "password": PASSWORD,
                 "role": "admin", "body": "changed", "reason": "spam", "feature": "domain:example.com"}
         for response in (client.post(path, data=data),
