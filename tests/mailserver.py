@@ -9,6 +9,7 @@ import socket
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port():
@@ -39,17 +40,31 @@ class Inbox:
 
 
 class MailServer:
-    def __init__(self, port=None):
+    """With ``login`` (user, password), the server offers AUTH and refuses other credentials."""
+
+    def __init__(self, port=None, login=None):
         self.port = port or free_port()
         self.inbox = Inbox()
         self.controller = None
+        self.login = login
+        self.logins = []
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        self.logins.append(given[0])
+        return AuthResult(success=given == self.login)
 
     @property
     def url(self):
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        # AUTH offered without TLS (a test on 127.0.0.1); the client logs in when SMTP_URL has a user.
+        options = {"authenticator": self.authenticate, "auth_require_tls": False} \
+            if self.login else {}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
         return self
 

@@ -306,3 +306,21 @@ def test_worker_an_event_it_cannot_read_ends_as_a_dead_letter(mail_app, smtp, re
     assert "KeyError" in letter["error"] and letter["attempts"] == 2
     assert comment_ids(smtp.inbox.wait_for(1)) == [good]  # the others go on
     assert site.notify.backlog()[0] == 0
+
+
+def test_worker_logs_in_with_the_user_and_password_of_smtp_url(mail_app):
+    server = MailServer(login=("relay-user", "s3cret p@ss")).start()
+    try:
+        app = mail_app(SMTP_URL=f"smtp://relay-user:s3cret%20p%40ss@127.0.0.1:{server.port}")
+        site = prepare(app, "mona")
+        submit(site)
+        run(app, Worker(app))
+        assert len(server.inbox.wait_for(1)) == 1
+        assert server.logins == ["relay-user"]
+        wrong = mail_app(SMTP_URL=f"smtp://relay-user:wrong@127.0.0.1:{server.port}")
+        submit(site)
+        run(app=wrong, worker=Worker(wrong))
+        assert len(server.inbox.messages) == 1
+        assert site.notify.counts()["failed"] == 1
+    finally:
+        server.stop()
