@@ -9,8 +9,9 @@ AXE := node_modules/.installed
 
 .PHONY: run test lint api-fuzz translations extract-messages clean bench bench-quick bench-workers bench-scaleout
 
+# gunicorn and, beside it, one background worker (mail); Ctrl-C stops both, then the embedded Redis.
 run: $(VENV)/.runtime $(COMPILED)
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	RUN_WORKER=1 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The tests run twice: against one embedded redis-server, then against a Redis Cluster of three primaries
 # and three replicas (tests that start servers of their own run only the first time).

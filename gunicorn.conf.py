@@ -50,6 +50,7 @@ limit_request_line = 8190
 accesslog = None
 
 _embedded = None
+_worker = None
 
 
 def on_starting(server):
@@ -69,7 +70,37 @@ def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
 
 
+def start_worker(server):
+    """With RUN_WORKER set (``make run``), one background worker beside the web workers. In a session of
+    its own, so that Ctrl-C reaches gunicorn only, which stops the worker before the embedded Redis."""
+    global _worker
+    import subprocess
+    import sys
+
+    from moderation import PROJECT_ROOT
+
+    _worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=PROJECT_ROOT,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+    server.log.info("background worker started (pid %d)", _worker.pid)
+
+
+def stop_worker(server):
+    import signal
+    import subprocess
+
+    if _worker is None or _worker.poll() is not None:
+        return
+    _worker.send_signal(signal.SIGTERM)
+    try:
+        _worker.wait(timeout=graceful_timeout)
+    except subprocess.TimeoutExpired:
+        _worker.kill()  # what it held stays pending in Redis; the next worker claims it
+        _worker.wait()
+    server.log.info("background worker stopped")
+
+
 def on_exit(server):
+    stop_worker(server)
     if _embedded is not None:
         _embedded.stop()
         server.log.info("embedded redis-server stopped")
@@ -81,6 +112,8 @@ def when_ready(server):
     from moderation.accounts import issue_setup_token
     from moderation.errors import StoreUnavailable
 
+    if os.environ.get("RUN_WORKER"):
+        start_worker(server)
     app = create_app()
     try:
         for site in app.extensions["sites"]:

@@ -94,6 +94,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from . import api, demo, health, moderate, reader
     from .extensions import csrf
+    from .notify import views as notify_views
 
     app.register_blueprint(reader.bp)
     app.register_blueprint(api.bp)
@@ -102,6 +103,7 @@ def register_blueprints(app):
     csrf.exempt(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(moderate.bp)
+    app.register_blueprint(notify_views.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)
 

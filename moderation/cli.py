@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
 
 import click
@@ -339,7 +340,23 @@ def list_sites_command():
     with_embedded_redis(show)
 
 
+@click.command("worker")
+@with_appcontext
+def worker_command():
+    """Follow every site's events and send what they call for (mail). Stops on SIGTERM or Ctrl-C,
+    after the event at hand; what it had not finished waits for the next worker."""
+    from .notify.worker import Worker
+
+    worker = Worker(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+    if not current_app.config.get("SMTP_URL"):
+        logger.warning("SMTP_URL is not set: mail is off; the worker acknowledges events without sending")
+    with_embedded_redis(worker.run)
+
+
 def init_app(app):
+    app.cli.add_command(worker_command)
     app.cli.add_command(comments)
     app.cli.add_command(moderators)
     app.cli.add_command(sites_group)

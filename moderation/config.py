@@ -87,6 +87,29 @@ DEFAULTS = {
     # Number of proxies in front that set X-Forwarded-For (0: none, trust no header).
     "TRUSTED_PROXIES": 0,
     "PREFERRED_URL_SCHEME": "http",
+    # Mail (the worker sends it). No SMTP_URL: no mail at all, and the console says so.
+    # smtp://user:password@host:587 (STARTTLS when the server offers it) or smtps://…:465.
+    "SMTP_URL": None,
+    "SMTP_TIMEOUT_SECONDS": 10.0,
+    "MAIL_FROM": None,
+    # The service's address as readers and moderators reach it (behind a proxy, under a sub-path):
+    # links in mail start with it.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # How long the Approve / Reject links of a moderator's mail work.
+    "MAIL_ACTION_HOURS": 72,
+    "MAIL_DIGEST_MINUTES": 15,
+    # A moderator who wants an alert per comment gets at most this many an hour; the rest wait for a
+    # digest (a spam wave in the queue does not become a wave of mail).
+    "MAIL_ALERTS_PER_HOUR": 20,
+    # The worker: an event left pending this long (its worker died, or its last attempt failed) is
+    # claimed by another; a failed attempt waits WORKER_RETRY_SECONDS, doubling up to
+    # WORKER_RETRY_MAX_SECONDS; after WORKER_MAX_ATTEMPTS the event becomes a dead letter.
+    "WORKER_CLAIM_IDLE_SECONDS": 60.0,
+    "WORKER_RETRY_SECONDS": 30.0,
+    "WORKER_RETRY_MAX_SECONDS": 3600.0,
+    "WORKER_MAX_ATTEMPTS": 8,
+    "WORKER_POLL_SECONDS": 1.0,
+    "WORKER_BATCH": 50,
 }
 
 # Settings read from the environment, with the type each one is parsed as.
@@ -132,6 +155,18 @@ ENVIRONMENT = {
     "AUDIT_MAX_LENGTH": int,
     "TRUSTED_PROXIES": int,
     "PREFERRED_URL_SCHEME": str,
+    "SMTP_URL": str,
+    "SMTP_TIMEOUT_SECONDS": float,
+    "MAIL_FROM": str,
+    "PUBLIC_URL": str,
+    "MAIL_ACTION_HOURS": int,
+    "MAIL_DIGEST_MINUTES": int,
+    "MAIL_ALERTS_PER_HOUR": int,
+    "WORKER_CLAIM_IDLE_SECONDS": float,
+    "WORKER_RETRY_SECONDS": float,
+    "WORKER_RETRY_MAX_SECONDS": float,
+    "WORKER_MAX_ATTEMPTS": int,
+    "WORKER_POLL_SECONDS": float,
 }
 
 

@@ -32,6 +32,11 @@ class Keys:
         self.thread_states = p + "thread-states"
         self.addresses_forgotten_until = p + "addresses-forgotten-until"
         self.reported = p + "reported"
+        # The worker's side (moderation/notify): dead letters sent back, dead letters, retry state, counts.
+        self.notify_redo = p + "notify:redo"
+        self.notify_dead = p + "notify:dead"
+        self.notify_retries = p + "notify:retries"
+        self.notify_counts = p + "notify:counts"
 
     def comment(self, comment_id):
         return f"{self.comment_prefix}{comment_id}"
@@ -100,6 +105,24 @@ class Keys:
     def filter_documents(self):
         """The learned spam filter: label → how many comments it learned as that label."""
         return f"{self.prefix}filter:documents"
+
+    def notify_sent(self, message_key):
+        """Set once the message ``message_key`` went out: the worker's idempotency key."""
+        return f"{self.prefix}notify:sent:{message_key}"
+
+    def notify_digest(self, name):
+        """Comments waiting for moderator ``name``'s next digest (sorted set, by event time)."""
+        return f"{self.prefix}notify:digest:{name}"
+
+    def notify_rate(self, name, window):
+        """Alerts sent to moderator ``name`` in the hour ``window`` (hours since the epoch)."""
+        return f"{self.prefix}notify:rate:{name}:{window}"
+
+    def notify_digest_sent(self, name):
+        return f"{self.prefix}notify:digest-sent:{name}"
+
+    def notify_digest_lease(self, name):
+        return f"{self.prefix}notify:digest-lease:{name}"
 
     def login_failures_account(self, name):
         return f"{self.prefix}login-failures:account:{name}"

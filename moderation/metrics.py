@@ -13,7 +13,7 @@ import time
 
 from flask import Blueprint, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from . import sites
 from .counters import LATENCY
@@ -42,6 +42,36 @@ class QueueDepth:
         yield gauge
 
 
+class Worker:
+    """Read at scrape time from Redis, so they hold for every worker on every host: the worker's backlog
+    and lag per site, what it sent, failed, retried and gave up on, and the dead letters waiting."""
+
+    OUTCOMES = ("sent", "failed", "retried", "dead")
+
+    def __init__(self, every_site):
+        self.sites = every_site
+
+    def collect(self):
+        depth = GaugeMetricFamily("worker_events_waiting", "Events the worker has not acknowledged", labels=["site"])
+        lag = GaugeMetricFamily("worker_lag_seconds", "Age of the oldest event not acknowledged", labels=["site"])
+        dead = GaugeMetricFamily("worker_dead_letters", "Events given up on, waiting for an admin", labels=["site"])
+        messages = CounterMetricFamily("worker_messages", "Messages and attempts of the worker, by outcome",
+                                       labels=["site", "outcome"])
+        for site in self.sites:
+            try:
+                waiting, age = site.notify.backlog()
+                counts = site.notify.counts()
+                letters = site.notify.dead_count()
+            except StoreUnavailable:
+                continue
+            depth.add_metric([site.key], waiting)
+            lag.add_metric([site.key], age)
+            dead.add_metric([site.key], letters)
+            for outcome in self.OUTCOMES:
+                messages.add_metric([site.key, outcome], counts.get(outcome, 0))
+        yield from (depth, lag, dead, messages)
+
+
 @bp.get("/metrics")
 def metrics():
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -52,6 +82,7 @@ def metrics():
         body = generate_latest(REGISTRY)
     depth = CollectorRegistry()
     depth.register(QueueDepth(sites.every()))
+    depth.register(Worker(sites.every()))
     return Response(body + generate_latest(depth), mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from flask import current_app, g, request
 
 from .errors import UnknownSite
+from .notify.store import NotifyStore
 from .pagecache import RenderCache
 from .store import Store
 from .store_accounts import AccountStore
@@ -75,6 +76,7 @@ class Site:
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"])
+        self.notify = NotifyStore(client, site=settings.key)
         self.render_cache = RenderCache()
         self.rules_cache = {}
 

@@ -436,7 +436,8 @@ METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
 def concrete(rule):
-    values = {"thread": THREAD, "comment_id": "1", "name": "mona", "filename": "style.css"}
+    values = {"thread": THREAD, "comment_id": "1", "name": "mona", "filename": "style.css",
+              "token": "not-a-signed-token"}
 
     def value(match):
         converter, name = match.group(1) or "", match.group(2)

@@ -125,11 +125,11 @@ def public_urls(app, walk):
         if rule.rule.startswith("/moderate"):
             continue
         names = set(rule.arguments)
-        assert names <= {"thread", "filename"}, f"fill the variables of {rule.rule} in this walk"
+        assert names <= {"thread", "filename", "comment_id"}, f"fill the variables of {rule.rule} in this walk"
         if "filename" in names:
             urls += [rule.rule.replace("<path:filename>", name) for name in STATIC_FILES]
             continue
-        path = rule.rule.replace("<thread>", THREAD)
+        path = rule.rule.replace("<thread>", THREAD).replace("<int:comment_id>", str(approved[0]))
         urls.append(path)
         if rule.rule == "/api/v1/counts":
             urls.append(f"{path}?thread={THREAD}&thread=other")
@@ -244,7 +244,8 @@ def moderator_rules(app):
 
 
 def fill(rule, comment_id):
-    values = {"comment_id": str(comment_id), "action": "approve", "name": "mona", "thread": THREAD}
+    values = {"comment_id": str(comment_id), "action": "approve", "name": "mona", "thread": THREAD,
+              "token": "forged.token"}
     assert set(rule.arguments) <= set(values), f"fill the variables of {rule.rule} in this walk"
 
     def value(match):
@@ -262,7 +263,11 @@ def pending_comment(store):
 
 
 # Reachable without a login, each for its own reason.
-OPEN_TO_ALL = {"/moderate/login": 200, "/moderate/setup": 404}  # setup: only with a valid one-time link
+# setup: only with a valid one-time link; a mail's Approve / Reject link: its signed token is the credential.
+OPEN_TO_ALL = {"/moderate/login": 200, "/moderate/setup": 404, "/moderate/mail/<token>": 404}
+# The link's POST carries no session CSRF token: the signed token in its path is the proof
+# (tests/test_notify_links.py). A forged one opens nothing.
+TOKEN_IN_PATH = {"/moderate/mail/<token>"}
 
 
 def test_privacy_every_moderator_page_needs_a_login(app, store):
@@ -297,6 +302,9 @@ def test_privacy_every_moderator_post_needs_csrf(app, store, team, redis_client,
         if "POST" not in rule.methods:
             continue
         path = fill(rule, comment_id)
+        if rule.rule in TOKEN_IN_PATH:
+            assert client.post(path).status_code == 404, path
+            continue
         data = {"ids": str(comment_id), "action": "approve", "username": "eve", "password": PASSWORD,
                 "role": "admin", "body": "changed", "reason": "spam", "feature": "domain:example.com"}
         for response in (client.post(path, data=data),

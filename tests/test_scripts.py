@@ -19,6 +19,7 @@ from redis.crc import key_slot
 from moderation.keys import Keys
 from moderation.limits import Counter
 from moderation.models import Decision, ImportRecord, Intake, NewComment, Role, Status
+from moderation.notify.store import NotifyStore
 from moderation.store import Store
 from moderation.store_accounts import AccountStore
 from moderation.store_commenters import CommenterStore
@@ -110,6 +111,14 @@ def workload(client):
                            imported("x:4", Status.SPAM)], {"مقال-2": {"title": "عنوان"}}, 4_000)
     transfer.import_batch([imported("x:2", Status.APPROVED, parent="x:1"),  # under a deleted placeholder
                            imported("x:5", Status.APPROVED, parent="x:9")], {}, 4_001, final=True)
+    notify = NotifyStore(client, site="أخبار")
+    notify.ensure_groups()
+    store.submit(new("for the worker", email="w@example.com"), "n10", 1_010)
+    notify.set_preferences("mona", "mona@example.com", "each", 15)
+    [(stream, entry_id, fields)] = notify.read_new("w1", 10)
+    notify.dead_letter(stream, entry_id, fields, attempts=3, error="refused", now_ms=5_000)
+    [(raw, _letter)] = notify.dead_letters()
+    notify.redo(raw)
     return Keys("أخبار").prefix
 
 

@@ -112,3 +112,33 @@ def test_serve_stops_workers_then_redis_and_keeps_data(tmp_path):
         client.close()
     finally:
         redis_server.stop()
+
+
+def test_serve_with_run_worker_starts_the_worker_and_stops_it_before_redis(tmp_path):
+    """`make run` sets RUN_WORKER: one background worker beside gunicorn, stopped by Ctrl-C with it."""
+    port = free_port()
+    instance, log = tmp_path / "instance", tmp_path / "gunicorn.log"
+    server = start(instance, port, log, {"RUN_WORKER": "1"})
+    try:
+        pid = int(re.search(r"background worker started \(pid (\d+)\)", log.read_text()).group(1))
+        redis_server = EmbeddedRedis(instance)
+        client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+        deadline = time.monotonic() + 30
+        while True:  # the worker's consumer group appears once it runs
+            try:
+                if any(g["name"] == "notify" for g in client.xinfo_groups("cm:{main}:events")):
+                    break
+            except redis.ResponseError:
+                pass
+            assert time.monotonic() < deadline, "the worker did not start: " + log.read_text()
+            time.sleep(0.1)
+        assert submit(port, "t", "for the worker") == 303
+        client.close()
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    assert server.returncode == 0
+    assert "background worker stopped" in log.read_text()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not redis_server.is_running()

@@ -1,0 +1,74 @@
+"""A real SMTP server for the tests: aiosmtpd in this process, on a free port of 127.0.0.1.
+
+It keeps every message it took in; ``wait_for(n)`` waits on a condition, not a sleep.
+"""
+
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd's handler: each message, parsed, in arrival order."""
+
+    def __init__(self):
+        self.messages = []
+        self.changed = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.changed:
+            self.messages.append(message)
+            self.changed.notify_all()
+        return "250 OK"
+
+    def wait_for(self, count, timeout=20):
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.messages) >= count, timeout), \
+                f"{len(self.messages)} messages arrived, not {count}"
+            return list(self.messages)
+
+
+class MailServer:
+    """With ``login`` (user, password), the server offers AUTH and refuses other credentials."""
+
+    def __init__(self, port=None, login=None):
+        self.port = port or free_port()
+        self.inbox = Inbox()
+        self.controller = None
+        self.login = login
+        self.logins = []
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        self.logins.append(given[0])
+        return AuthResult(success=given == self.login)
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self):
+        # AUTH offered without TLS (a test on 127.0.0.1); the client logs in when SMTP_URL has a user.
+        options = {"authenticator": self.authenticate, "auth_require_tls": False} \
+            if self.login else {}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
