@@ -57,10 +57,8 @@ class Spool:
         stay for the next time.
         """
         with self._locked():
-            try:
-                with open(self.path, encoding="utf-8") as f:
-                    lines = [line for line in f if line.strip()]
-            except FileNotFoundError:
+            lines = self._lines()
+            if not lines:
                 return 0
             taken = 0
             try:
@@ -81,15 +79,19 @@ class Spool:
     def drop(self, matches):
         """Take out every kept submission for which ``matches(record)`` is true (an erasure); returns how many."""
         with self._locked():
-            try:
-                with open(self.path, encoding="utf-8") as f:
-                    lines = [line for line in f if line.strip()]
-            except FileNotFoundError:
-                return 0
+            lines = self._lines()
             kept = [line for line in lines if not _matches(matches, line)]
             if len(kept) < len(lines):
                 self._keep(kept)
             return len(lines) - len(kept)
+
+    def _lines(self):
+        """The kept lines (the caller holds the lock); none when there is no spool file."""
+        try:
+            with open(self.path, encoding="utf-8") as f:
+                return [line for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
 
     def _set_aside(self, line):
         logger.error("a spool line that is not JSON was moved to %s.bad", self.path)
