@@ -215,8 +215,8 @@ def export_command(fmt, thread, statuses, site_url, moderator):
             written = exporting.export_jsonl(site.transfer, site.key, out, chosen, progress=progress)
         else:
             hosts = site.settings.hosts
-            written = exporting.export_wxr(site.transfer, site.name, site_url or (f"https://{hosts[0]}" if hosts else
-                                                                                  ""), out, chosen, progress=progress)
+            written = exporting.export_wxr(site, site_url or (f"https://{hosts[0]}" if hosts else ""), out, chosen,
+                                           progress=progress)
     finally:
         out.flush()
         out.detach()

@@ -43,8 +43,9 @@ def export_jsonl(store, site_key, out, chosen, *, progress=None):
     return written
 
 
-def export_wxr(store, site_name, site_url, out, chosen, *, progress=None):
-    """Write the chosen comments as a WXR file, one item per thread; returns how many."""
+def export_wxr(site, site_url, out, chosen, *, progress=None):
+    """Write the chosen comments of ``site`` as a WXR file, one item per thread; returns how many."""
+    store = site.transfer
     last = store.last_id()
     by_thread = defaultdict(lambda: array("L"))
     for start in range(1, last + 1, BATCH):
@@ -54,12 +55,12 @@ def export_wxr(store, site_name, site_url, out, chosen, *, progress=None):
     total = sum(len(ids) for ids in by_thread.values())
     if progress:
         progress.total = total
-    out.write(wxr.header(site_name, site_url))
+    out.write(wxr.header(site.name, site_url))
     written = 0
     for thread, ids in by_thread.items():
         out.write(wxr.item_start(thread, store.thread_meta(thread)))
         for start in range(0, len(ids), BATCH):
-            for c in store.comments(ids[start:start + BATCH]):
+            for c in site.store.get_many(ids[start:start + BATCH]):
                 out.write(wxr.comment(c))
                 written += 1
             if progress:

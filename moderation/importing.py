@@ -83,9 +83,8 @@ class Run:
 
     def __init__(self, store, fmt, keys, limits, *, now_ms, dry_run=False, pingbacks=False, progress=None,
                  batch=BATCH):
-        self.store, self.fmt, self.keys, self.limits = store, fmt, keys, limits
-        self.now_ms, self.dry_run, self.pingbacks, self.progress, self.batch = now_ms, dry_run, pingbacks, progress, \
-            batch
+        self.fmt, self.keys, self.limits, self.pingbacks = fmt, keys, limits, pingbacks
+        self.now_ms, self.progress, self.batch = now_ms, progress, batch
         self.sink = DrySink(store) if dry_run else store
         self.report = Report(format=fmt)
         self.waiting = defaultdict(list)  # parent's source → replies waiting for it

@@ -159,10 +159,10 @@ def plain_page(thread, form, here, embedded):
         return before, after
 
     try:
-        closed = services.thread_closed(thread)
+        version, closed = services.thread_view(thread)
         if closed:  # rare: no form, so no token to put in place
             return thread_page(thread, form, 200, here, embedded, closed=True)
-        key = ("plain", thread, services.thread_version(thread), str(get_locale()), request.endpoint,
+        key = ("plain", thread, version, str(get_locale()), request.endpoint,
                chosen_language(), host_origin(), sites.chosen_site())
         before, after = sites.current().render_cache.get_or_make(key, render)
     except StoreUnavailable:

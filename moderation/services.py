@@ -226,6 +226,11 @@ def thread_closed(thread):
     return store().thread_closed(thread, now_ms(), close_after_ms())
 
 
+def thread_view(thread):
+    """(version, closed) of the thread, in one round trip."""
+    return store().thread_view(thread, now_ms(), close_after_ms())
+
+
 def approved_counts(threads):
     return store().published_counts(threads)
 

@@ -205,11 +205,17 @@ class Store:
     @translated
     def thread_closed(self, thread, now_ms, close_after_ms=0):
         """Whether the thread takes no more comments: as submit.lua decides it."""
+        return self.thread_view(thread, now_ms, close_after_ms)[1]
+
+    @translated
+    def thread_view(self, thread, now_ms, close_after_ms=0):
+        """(the thread's version, whether it is closed), in one round trip: what a page view needs."""
         pipe = self.client.pipeline(transaction=False)
+        pipe.get(self.keys.thread_version(thread))
         pipe.hget(self.keys.thread_states, thread)
         pipe.zscore(self.keys.threads, thread)
-        state, first = pipe.execute()
-        return _closed(state, first, now_ms, close_after_ms)
+        version, state, first = pipe.execute()
+        return int(version or 0), _closed(state, first, now_ms, close_after_ms)
 
     @translated
     def set_thread_state(self, thread, state, moderator, now_ms):

@@ -11,9 +11,7 @@ import json
 
 from .connection import acknowledged
 from .keys import Keys
-from .store import ALL_FIELDS, _comment, load_script, translated
-
-EXPORT_FIELDS = (*ALL_FIELDS, "edited_at", "deleted", "source")
+from .store import load_script, translated
 
 
 class TransferStore:
@@ -70,15 +68,6 @@ class TransferStore:
         for comment_id in ids:
             pipe.hgetall(self.keys.comment(comment_id))
         return [(i, fields) for i, fields in zip(ids, pipe.execute(), strict=True) if fields]
-
-    @translated
-    def comments(self, comment_ids):
-        """Comments (models.Comment) in the order given, skipping missing ones."""
-        pipe = self.client.pipeline(transaction=False)
-        for comment_id in comment_ids:
-            pipe.hmget(self.keys.comment(comment_id), ALL_FIELDS)
-        rows = (_comment(ALL_FIELDS, values) for values in pipe.execute())
-        return [c for c in rows if c is not None]
 
     @translated
     def statuses(self, first_id, last_id):
