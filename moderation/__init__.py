@@ -92,7 +92,7 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from . import api, demo, health, moderate, reader
+    from . import api, dashboard, demo, health, moderate, reader
     from .extensions import csrf
     from .notify import views as notify_views
 
@@ -104,6 +104,7 @@ def register_blueprints(app):
     app.register_blueprint(health.bp)
     app.register_blueprint(moderate.bp)
     app.register_blueprint(notify_views.bp)
+    app.register_blueprint(dashboard.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)
 

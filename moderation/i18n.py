@@ -24,11 +24,15 @@ def query_value(name):
         return None
 
 
+# The console's pages: a moderator's choice of language is kept in the session.
+CONSOLE_BLUEPRINTS = ("moderate", "dashboard")
+
+
 def select_locale():
     """``?lang=`` (remembered for moderators), the browser's Accept-Language, then the site's default language."""
     languages = current_app.config["LANGUAGES"]
     chosen = query_value("lang")
-    if request.blueprint == "moderate":
+    if request.blueprint in CONSOLE_BLUEPRINTS:
         # Moderators keep the language they picked; readers' pages never touch the session.
         if chosen in languages:
             session["lang"] = chosen

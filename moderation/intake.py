@@ -52,8 +52,9 @@ def decide(traps, min_seconds, *, signals=(), now=None):
     trapped = check_traps(traps, min_seconds, now)
     reasons = [*trapped, *(f"{signal.rule}: {signal.detail}" for signal in signals)]
     spam = bool(trapped) or any(s.verdict == "spam" for s in signals)
+    caught = next(iter(trapped), next((s.rule for s in signals if s.verdict == "spam"), ""))
     return Intake(status="spam" if spam else "review", held=any(s.verdict == "hold" for s in signals),
-                  reasons=tuple(reasons))
+                  reasons=tuple(reasons), caught=caught, rules=tuple(dict.fromkeys(s.rule for s in signals)))
 
 
 def duplicate_digest(thread, email, body):

@@ -32,6 +32,8 @@ class Keys:
         self.thread_states = p + "thread-states"
         self.addresses_forgotten_until = p + "addresses-forgotten-until"
         self.reported = p + "reported"
+        # The dashboard's counts (queue/lib/stats.lua): since the start, and per minute and per day.
+        self.stats_total = p + "stats:total"
         # The worker's side (moderation/notify): dead letters sent back, dead letters, retry state, counts.
         self.notify_redo = p + "notify:redo"
         self.notify_dead = p + "notify:dead"
@@ -76,6 +78,17 @@ class Keys:
     def limit(self, counter):
         """A rate limit's count for one sender in one window (limits.Counter.name)."""
         return f"{self.prefix}limits:{counter}"
+
+    def stats_minute(self, minute):
+        """What the scripts counted in one minute (Unix time / 60 s)."""
+        return f"{self.prefix}stats:minute:{minute}"
+
+    def stats_day(self, day):
+        """What the scripts counted on one day of the site (YYYY-MM-DD)."""
+        return f"{self.prefix}stats:day:{day}"
+
+    def stats_day_threads(self, day):
+        return f"{self.prefix}stats:day:{day}:threads"
 
     def wave(self, feature):
         """Recent comments that share ``feature`` (a link domain, a network, a band of text)."""

@@ -13,9 +13,9 @@ import time
 
 from flask import Blueprint, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from . import sites
+from . import buckets, sites
 from .counters import LATENCY
 from .errors import StoreUnavailable
 
@@ -72,6 +72,48 @@ class Worker:
         yield from (depth, lag, dead, messages)
 
 
+class Dashboard:
+    """The dashboard's counts since the start, read at scrape time from what the scripts count
+    (queue/lib/stats.lua): the time to a decision, what the door caught, what slipped through or was
+    rescued, the rules that fired, the decisions of each moderator."""
+
+    def __init__(self, every_site):
+        self.sites = every_site
+
+    def collect(self):
+        waits = HistogramMetricFamily("comments_time_to_decision_seconds",
+                                      "Time from submission to a moderator's decision", labels=["site"])
+        caught = CounterMetricFamily("comments_caught", "Comments the door set aside as spam, by what caught them",
+                                     labels=["site", "by"])
+        missed = CounterMetricFamily("comments_spam_missed", "Spam the door let in (rejected as spam) and false "
+                                     "alarms (rescued from the spam list)", labels=["site", "kind"])
+        rules = CounterMetricFamily("comments_rule_fired", "Comments a rule fired on", labels=["site", "rule"])
+        decisions = CounterMetricFamily("comments_moderator_decisions", "Decisions of each moderator, by action",
+                                        labels=["site", "moderator", "action"])
+        for site in self.sites:
+            try:
+                totals = site.stats.totals()
+            except StoreUnavailable:
+                continue
+            cumulative, below = [], 0
+            for bound, name in zip((*buckets.WAIT_BOUNDS, "+Inf"), buckets.WAIT_FIELDS, strict=True):
+                below += totals.get(name, 0)
+                cumulative.append((str(bound), below))
+            waits.add_metric([site.key], cumulative, totals.get("wait_ms", 0) / 1000)
+            missed.add_metric([site.key, "slipped"], totals.get("slipped", 0))
+            missed.add_metric([site.key, "rescued"], totals.get("rescued", 0))
+            for name, count in totals.items():
+                kind, _, rest = name.partition(":")
+                if kind == "caught":
+                    caught.add_metric([site.key, rest], count)
+                elif kind == "rule":
+                    rules.add_metric([site.key, rest], count)
+                elif kind == "by":
+                    action, _, moderator = rest.partition(":")
+                    decisions.add_metric([site.key, moderator, action], count)
+        yield from (waits, caught, missed, rules, decisions)
+
+
 @bp.get("/metrics")
 def metrics():
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -83,6 +125,7 @@ def metrics():
     depth = CollectorRegistry()
     depth.register(QueueDepth(sites.every()))
     depth.register(Worker(sites.every()))
+    depth.register(Dashboard(sites.every()))
     return Response(body + generate_latest(depth), mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -41,12 +41,16 @@ class Intake:
 
     ``status`` "review" queues it for moderators (or publishes it at once
     for a trusted commenter unless ``held``); "spam" sets it aside on the
-    spam list. ``reasons`` say why, for moderators.
+    spam list. ``reasons`` say why, for moderators. For the dashboard:
+    ``caught``, the trap or rule that makes it spam; ``rules``, the rules
+    that fired (keys of rules.py).
     """
 
     status: str = "review"
     held: bool = False
     reasons: tuple[str, ...] = ()
+    caught: str = ""
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from .store_accounts import AccountStore
 from .store_commenters import CommenterStore
 from .store_filter import FilterStore
 from .store_rules import RulesStore
+from .store_stats import StatsStore
 from .store_transfer import TransferStore
 
 # A hash tag must not hold braces; a key stays short and readable in every Redis key name.
@@ -68,15 +69,17 @@ class Site:
         self.store = Store(
             client, site=settings.key, nonce_ttl_seconds=config["FORM_TOKEN_MAX_AGE_SECONDS"] + 24 * 3600,
             events_max_length=config["EVENTS_MAX_LENGTH"], audit_max_length=audit_max,
-            min_replicas=config["REDIS_MIN_REPLICAS"], replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"])
+            min_replicas=config["REDIS_MIN_REPLICAS"], replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"],
+            timezone=settings.timezone)
         self.accounts = AccountStore(client, site=settings.key, audit_max_length=audit_max)
         self.rules = RulesStore(client, site=settings.key, audit_max_length=audit_max)
         self.filter = FilterStore(client, site=settings.key)
         self.commenters = CommenterStore(client, site=settings.key, audit_max_length=audit_max)
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
-                                      replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"])
+                                      replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"], timezone=settings.timezone)
         self.notify = NotifyStore(client, site=settings.key)
+        self.stats = StatsStore(client, site=settings.key)
         self.render_cache = RenderCache()
         self.rules_cache = {}
 

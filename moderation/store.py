@@ -8,12 +8,13 @@ is documented in ``queue/README.md``; keep the two in step.
 import functools
 import json
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import replace
 
 from redis.crc import key_slot
 
-from . import bayes
+from . import bayes, buckets
 from .connection import UNAVAILABLE, acknowledged, is_cluster
 from .counters import REDIS_ERRORS, UNREPLICATED
 from .errors import (
@@ -27,8 +28,22 @@ from .errors import (
     UndoNotAllowed,
 )
 from .keys import Keys
-from .models import AuditEntry, Comment, Intake, QueuePage, Status, Submitted, ThreadRow, Wave, WaveMember, from_ms
+from .models import (
+    AuditEntry,
+    Comment,
+    Decision,
+    Intake,
+    QueuePage,
+    Status,
+    Submitted,
+    ThreadRow,
+    Wave,
+    WaveMember,
+    from_ms,
+)
 
+# A script's line naming a library of queue/lib that goes in front of it (store.load_script).
+USES = re.compile(r"^-- uses (lib/\w+\.lua)$", re.MULTILINE)
 QUEUE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "queue")
 
 # The fields a public page may read; email, IP and user agent are not among them.
@@ -42,8 +57,14 @@ WAVE_TIES = ("domain", "network", "text")
 
 
 def load_script(name):
+    """A script of ``queue/``, after the libraries it names on a line ``-- uses lib/NAME.lua``."""
     with open(os.path.join(QUEUE_DIR, name), encoding="utf-8") as f:
-        return f.read()
+        text = f.read()
+    libraries = USES.findall(text)
+    for library in libraries:
+        with open(os.path.join(QUEUE_DIR, library), encoding="utf-8") as f:
+            text = f.read() + "\n" + text
+    return text
 
 
 @contextmanager
@@ -81,8 +102,10 @@ class Store:
     """
 
     def __init__(self, client, site="main", nonce_ttl_seconds=3 * 24 * 3600,
-                 events_max_length=100_000, audit_max_length=1_000_000, *, min_replicas=0, replica_wait_ms=1000):
+                 events_max_length=100_000, audit_max_length=1_000_000, *, min_replicas=0, replica_wait_ms=1000,
+                 timezone="UTC"):
         self.client = client
+        self.timezone = timezone
         self.keys = Keys(site)
         self.nonce_ttl_seconds = nonce_ttl_seconds
         self.events_max_length = events_max_length
@@ -100,6 +123,10 @@ class Store:
         self._purge = client.register_script(load_script("purge.lua"))
         self._remove = client.register_script(load_script("remove.lua"))
         self._report = client.register_script(load_script("report.lua"))
+
+    def when(self, now_ms):
+        """The dashboard's buckets at ``now_ms``, as the scripts that count into them take them."""
+        return buckets.when(now_ms, self.timezone)
 
     def _acknowledged(self, script, keys, args):
         """A script that changes comments, acknowledged as ``min_replicas`` asks."""
@@ -157,6 +184,7 @@ class Store:
             "prefix": k.prefix, "waves": list(waves), "wave_seconds": int(wave_seconds),
             "limits": [[k.limit(c.name), c.count, c.seconds_left] for c in limits],
             "close_after_ms": int(close_after_ms), "replay": bool(replay),
+            "stats": {**self.when(now_ms), "rules": list(intake.rules), "caught": intake.caught},
         }
         if filter_tokens is not None:
             options["filter"] = {
@@ -301,7 +329,9 @@ class Store:
         k = self.keys
         options = {"prefix": k.prefix, "status": str(decision), "moderator": moderator, "now": str(now_ms),
                    "reason": reason, "audit_max": self.audit_max_length, "events_max": self.events_max_length,
-                   "force": bool(force), "body": body, "wave": wave, "wave_seconds": int(wave_seconds)}
+                   "force": bool(force), "body": body, "wave": wave, "wave_seconds": int(wave_seconds),
+                   "stats": {**self.when(now_ms),
+                             "slipped": decision == Decision.REJECT and reason in buckets.SPAM_REASONS}}
         if lesson is not None:
             options["learn"] = self._learning(lesson)
         return self._acknowledged(self._decide,
@@ -319,7 +349,8 @@ class Store:
             self._undo,
             [k.comment(comment_id), k.pending, k.pending_per_thread, k.decided, k.audit, k.events, k.pending_count],
             [k.prefix, moderator, now_ms, flag(is_admin), window_ms, self.audit_max_length, self.events_max_length,
-             comment_id, json.dumps(self._learning(lesson) if lesson else {}, ensure_ascii=False)],
+             comment_id, json.dumps(self._learning(lesson) if lesson else {}, ensure_ascii=False),
+             json.dumps(self.when(now_ms))],
         )
         if result[0] == "pending":
             raise NothingToUndo(comment_id)
@@ -353,7 +384,7 @@ class Store:
         k = self.keys
         options = {"prefix": k.prefix, "action": action, "moderator": moderator, "now": str(now_ms),
                    "reason": reason, "placeholder": placeholder, "audit_max": self.audit_max_length,
-                   "events_max": self.events_max_length, "id": str(comment_id)}
+                   "events_max": self.events_max_length, "id": str(comment_id), "stats": self.when(now_ms)}
         result = self._acknowledged(self._remove, [k.comment(comment_id), k.audit, k.events],
                                     [json.dumps(options, ensure_ascii=False)])
         if result[0] == "status":
@@ -445,7 +476,8 @@ class Store:
         result = self._acknowledged(
             self._rescue,
             [k.comment(comment_id), k.spam, k.pending, k.pending_per_thread, k.audit, k.events, k.pending_count],
-            [k.prefix, moderator, now_ms, self.audit_max_length, self.events_max_length, comment_id],
+            [k.prefix, moderator, now_ms, self.audit_max_length, self.events_max_length, comment_id,
+             json.dumps(self.when(now_ms))],
         )
         _raise_for(result, comment_id)
 

@@ -9,14 +9,17 @@ each comment once.
 
 import json
 
+from . import buckets
 from .connection import acknowledged
 from .keys import Keys
 from .store import load_script, translated
 
 
 class TransferStore:
-    def __init__(self, client, site="main", audit_max_length=1_000_000, *, min_replicas=0, replica_wait_ms=1000):
+    def __init__(self, client, site="main", audit_max_length=1_000_000, *, min_replicas=0, replica_wait_ms=1000,
+                 timezone="UTC"):
         self.client = client
+        self.timezone = timezone
         self.keys = Keys(site)
         self.audit_max_length = audit_max_length
         self.min_replicas = min_replicas
@@ -31,7 +34,8 @@ class TransferStore:
         only when ``final``), "seen" (imported before) or "waiting" (its parent is not imported yet).
         """
         k = self.keys
-        options = {"prefix": k.prefix, "now": str(now_ms), "final": final, "threads": threads or {}}
+        options = {"prefix": k.prefix, "now": str(now_ms), "final": final, "threads": threads or {},
+                   "stats": buckets.when(now_ms, self.timezone)}
         answers = acknowledged(
             self.client, self._import,
             [k.next_id, k.pending, k.pending_count, k.pending_per_thread, k.decided, k.spam, k.imported, k.threads],

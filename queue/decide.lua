@@ -13,23 +13,28 @@
 --         goes to the audit log), wave ('' or the wave's feature: rejecting
 --         it sends its later members to spam), wave_seconds, and learn
 --         (optional: what the learned filter learns of each comment decided:
---         label, tokens_key, documents_key, tokens = {id: [token, ...]})
+--         label, tokens_key, documents_key, tokens = {id: [token, ...]}),
+--         stats (lib/stats.lua's, and slipped: true when a rejection says
+--         the comment was spam the door let in)
 -- ARGV[2..] comment ids
 --
 -- Returns one answer per id, in order: {'ok'}, {'missing'},
 -- {'claimed', moderator} when another moderator holds the claim, or
 -- {'decided', status, by, at} when another decision came first. Nothing
 -- changes for a comment unless its answer is 'ok'.
+-- uses lib/stats.lua
 
 local o = cjson.decode(ARGV[1])
 local prefix, now = o.prefix, o.now
 local answers = {}
+local stats, left_queue = open_stats(prefix, o.stats), 0
 
 for i = 2, #ARGV do
   local id = ARGV[i]
   local key = prefix .. 'comment:' .. id
   local claim = prefix .. 'claim:' .. id
-  local c = redis.call('HMGET', key, 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email', 'body')
+  local c = redis.call('HMGET', key, 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email', 'body',
+    'source')
   local claimant = c[1] and redis.call('GET', claim)
   if not c[1] then
     answers[#answers + 1] = {'missing'}
@@ -42,6 +47,7 @@ for i = 2, #ARGV do
     redis.call('HSET', key, 'status', o.status, 'decided_by', o.moderator, 'decided_at', now, 'reason', o.reason)
     if redis.call('SETBIT', KEYS[1], id, 0) == 1 then
       redis.call('DECR', KEYS[6])
+      left_queue = left_queue + 1
     end
     redis.call('ZREM', prefix .. 'thread:' .. thread .. ':pending', id)
     redis.call('ZREM', prefix .. 'email:' .. email .. ':pending', id)
@@ -71,9 +77,22 @@ for i = 2, #ARGV do
       end
       redis.call('HINCRBY', o.learn.documents_key, o.learn.label, 1)
     end
+    stats:add('decided', 1, true)
+    stats:add('by:' .. o.status .. ':' .. o.moderator, 1)
+    if not c[8] then  -- an imported comment's wait began on the old site, long before this one
+      stats:waited(tonumber(now) - tonumber(created_at))
+    end
+    if o.status == 'rejected' and o.stats.slipped then
+      stats:add('slipped', 1)
+    end
     answers[#answers + 1] = {'ok'}
   end
 end
+if left_queue > 0 then
+  local after = tonumber(redis.call('GET', KEYS[6]) or '0')
+  stats:depth(after + left_queue, after)
+end
+stats:close()
 
 if o.wave ~= '' and o.status == 'rejected' then
   redis.call('SET', prefix .. 'wave-rejected:' .. o.wave, o.moderator, 'EX', o.wave_seconds)

@@ -16,7 +16,8 @@
 -- ARGV[1] JSON options: prefix (of the site's keys), now (ms, a string),
 --         final (true: a reply whose parent is still missing is written at
 --         the top level), threads ({thread: {title, link, ...}}: what the
---         file says of each article, kept beside its comments)
+--         file says of each article, kept beside its comments), stats
+--         (lib/stats.lua's: the queue's depth changes)
 -- ARGV[2..] JSON records: source, also (other import keys of the same
 --         comment), parent_source ('' for none), thread, status ('approved',
 --         'pending', 'spam', 'rejected'), keep_id ('' or the id to keep when
@@ -27,10 +28,11 @@
 -- (imported at the top level: its parent is not in the file), 'seen' (its
 -- source was imported before: the id it got) or 'waiting' (its parent is
 -- not imported yet; nothing written).
+-- uses lib/stats.lua
 
 local o = cjson.decode(ARGV[1])
 local prefix = o.prefix
-local answers, changed = {}, {}
+local answers, changed, queued = {}, {}, 0
 
 for thread, meta in pairs(o.threads) do
   local pairs_list = {}
@@ -109,6 +111,7 @@ for i = 2, #ARGV do
     elseif r.status == 'pending' then
       if redis.call('SETBIT', KEYS[2], id, 1) == 0 then
         redis.call('INCR', KEYS[3])
+        queued = queued + 1
       end
       redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
       if email ~= '' then
@@ -131,5 +134,11 @@ end
 
 for thread in pairs(changed) do
   redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
+end
+if queued > 0 then
+  local stats = open_stats(prefix, o.stats)
+  local after = tonumber(redis.call('GET', KEYS[3]))
+  stats:depth(after - queued, after)
+  stats:close()
 end
 return answers

@@ -11,11 +11,12 @@
 -- ARGV[1] JSON options: prefix (of the site's keys), action ('remove' or
 --         'restore'), moderator, now (ms, a string), reason, placeholder
 --         (true: keep its place where replies hang under it), audit_max,
---         events_max, id
+--         events_max, id, stats (lib/stats.lua's)
 --
 -- Returns {'ok'}, {'missing'}, or {'status', its status} when it is not
 -- published (remove) or not removed (restore): nothing changes then.
 
+-- uses lib/stats.lua
 local o = cjson.decode(ARGV[1])
 local id, prefix, now = o.id, o.prefix, o.now
 local c = redis.call('HMGET', KEYS[1], 'status', 'thread', 'created_at')
@@ -53,6 +54,9 @@ else
 end
 redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
 local action = o.action == 'remove' and 'removed' or 'restored'
+local stats = open_stats(prefix, o.stats)
+stats:add('by:' .. action .. ':' .. o.moderator, 1)
+stats:close()
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', o.audit_max, '*',
   'action', action, 'id', id, 'thread', thread, 'moderator', o.moderator, 'at', now, 'reason', o.reason)
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', o.events_max, '*', 'type', action, 'id', id, 'thread', thread,

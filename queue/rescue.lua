@@ -5,7 +5,9 @@
 -- KEYS[7] how many comments are pending
 -- ARGV[1] key prefix of the site   ARGV[2] moderator   ARGV[3] now, ms
 -- ARGV[4] audit max length   ARGV[5] event max length   ARGV[6] comment id
+-- ARGV[7] JSON: lib/stats.lua's stats (a rescue is a false alarm of the door)
 -- Returns {'ok'}, {'missing'}, or {'decided', status, by, at} when it is not on the spam list.
+-- uses lib/stats.lua
 
 local c = redis.call('HMGET', KEYS[1], 'status', 'thread', 'created_at', 'email', 'decided_by', 'decided_at')
 if not c[1] then
@@ -17,9 +19,13 @@ end
 local thread, created_at, id, prefix = c[2], c[3], ARGV[6], ARGV[1]
 redis.call('HSET', KEYS[1], 'status', 'pending', 'held', '1')
 redis.call('ZREM', KEYS[2], id)
+local stats = open_stats(prefix, cjson.decode(ARGV[7]))
 if redis.call('SETBIT', KEYS[3], id, 1) == 0 then
-  redis.call('INCR', KEYS[7])
+  local depth = redis.call('INCR', KEYS[7])
+  stats:depth(depth - 1, depth)
 end
+stats:add('rescued', 1)
+stats:close()
 redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
 redis.call('ZADD', prefix .. 'email:' .. string.lower(c[4] or '') .. ':pending', created_at, id)
 redis.call('ZINCRBY', KEYS[4], 1, thread)

@@ -31,7 +31,9 @@
 --          min_deviation, max_clues, floor, ceiling, reasons),
 --          close_after_ms (0: threads close only when a moderator closes
 --          them) and replay (true: taken in from the spool, written while
---          the thread was open)
+--          the thread was open), stats (lib/stats.lua's, and rules: the
+--          rules whose signals it carries, caught: the trap or rule that
+--          makes it spam, '' none)
 -- ARGV[2]  JSON object: the comment's fields (an empty one is left out)
 --
 -- The learned filter scores the comment here, in the round trip that takes
@@ -46,6 +48,7 @@
 -- retry_after seconds until the address may send again), 'limited' (a
 -- rate limit is reached: retry_after seconds until it is not) or 'closed'
 -- (the thread takes no more comments).
+-- uses lib/stats.lua
 
 local o = cjson.decode(ARGV[1])
 
@@ -184,9 +187,28 @@ for name, value in pairs(fields_given) do
 end
 redis.call('HSET', key, unpack(fields))
 
+-- What the dashboard shows of the door: every comment, what caught the spam, the rules that fired.
+local stats = open_stats(o.prefix, o.stats)
+stats:add('submitted', 1, true)
+for _, rule in ipairs(o.stats.rules) do
+  stats:add('rule:' .. rule, 1)
+end
+if status == 'spam' then
+  local by = o.stats.caught
+  if wave ~= '' then
+    by = 'wave'
+  elseif by == '' then
+    by = 'filter'
+  end
+  stats:add('caught:' .. by, 1)
+else
+  stats:thread(o.thread)
+end
+
 if status == 'pending' then
   redis.call('SETBIT', KEYS[3], id, 1)
-  redis.call('INCR', KEYS[15])
+  local depth = redis.call('INCR', KEYS[15])
+  stats:depth(depth - 1, depth)
   redis.call('ZADD', KEYS[4], now, id)
   redis.call('ZADD', KEYS[5], now, id)
   redis.call('ZINCRBY', KEYS[6], 1, o.thread)
@@ -238,4 +260,5 @@ for _, limit in ipairs(o.limits) do
     redis.call('EXPIRE', limit[1], limit[3])
   end
 end
+stats:close()
 return {tostring(id), 'created', status, 0}

@@ -11,11 +11,13 @@
 -- ARGV[9] JSON: what the learned filter forgets, if the comment still has
 --         the status it was learned from: label, status, tokens_key,
 --         documents_key, tokens = {id: [token, ...]}; {} when nothing
+-- ARGV[10] JSON: lib/stats.lua's stats
 --
 -- Returns {'ok', previous status}, {'missing'}, {'pending'} (nothing to
 -- undo), {'removed'} (taken down after publication: only an admin's restore
 -- brings it back, never an undo) or {'forbidden', by, at} (someone else's
 -- decision, or too late).
+-- uses lib/stats.lua
 
 local c = redis.call('HMGET', KEYS[1], 'status', 'thread', 'created_at', 'decided_by', 'decided_at', 'email')
 if not c[1] then
@@ -36,9 +38,13 @@ end
 local thread, created_at, id, prefix = c[2], c[3], ARGV[8], ARGV[1]
 redis.call('HSET', KEYS[1], 'status', 'pending')
 redis.call('HDEL', KEYS[1], 'decided_by', 'decided_at', 'reason')
+local stats = open_stats(prefix, cjson.decode(ARGV[10]))
 if redis.call('SETBIT', KEYS[2], id, 1) == 0 then
-  redis.call('INCR', KEYS[7])
+  local depth = redis.call('INCR', KEYS[7])
+  stats:depth(depth - 1, depth)
 end
+stats:add('by:undone:' .. ARGV[2], 1)
+stats:close()
 redis.call('ZADD', prefix .. 'thread:' .. thread .. ':pending', created_at, id)
 redis.call('ZADD', prefix .. 'email:' .. string.lower(c[6] or '') .. ':pending', created_at, id)
 redis.call('ZINCRBY', KEYS[3], 1, thread)

@@ -7,6 +7,7 @@ Content-Security-Policy while they are checked.
 """
 
 import json
+import os
 import pathlib
 import re
 import time
@@ -247,6 +248,10 @@ def test_console_pages_pass_axe(lang, live_server, browser, busy_site, axe_sourc
     audit.check(page, "articles")
     page.goto(f"{console}/reported")
     audit.check(page, "reported")
+    page.goto(f"{console}/dashboard")
+    audit.check(page, "dashboard")
+    if os.environ.get("DASHBOARD_SCREENSHOT"):
+        page.screenshot(path=f"{os.environ['DASHBOARD_SCREENSHOT']}-{lang}.png", full_page=True)
     page.goto(f"{console}/commenters")
     audit.check(page, "commenters")
     page.click("form button[formaction$='/erase']")  # no address, no confirmation

@@ -1,0 +1,42 @@
+"""The dashboard's counts in Redis, read back: the scripts write them (``queue/lib/stats.lua``).
+
+Reading costs a round trip of one command per bucket, whatever the number of comments: a day of minutes
+and a month of days are about 1,500 small hashes.
+"""
+
+from .keys import Keys
+from .store import translated
+
+
+class StatsStore:
+    def __init__(self, client, site="main"):
+        self.client = client
+        self.keys = Keys(site)
+
+    @translated
+    def read(self, minutes, days):
+        """The buckets of ``minutes`` (minute numbers) and ``days`` (YYYY-MM-DD), as dicts of ints, and the
+        queue's depth now."""
+        k = self.keys
+        pipe = self.client.pipeline(transaction=False)
+        for minute in minutes:
+            pipe.hgetall(k.stats_minute(minute))
+        for day in days:
+            pipe.hgetall(k.stats_day(day))
+        pipe.get(k.pending_count)
+        *found, depth = pipe.execute()
+        found = [{field: int(value) for field, value in bucket.items()} for bucket in found]
+        return found[:len(minutes)], found[len(minutes):], int(depth or 0)
+
+    @translated
+    def busiest(self, days, size=10):
+        """The threads that took the most comments over ``days``: [(thread, comments)], most first."""
+        keys = [self.keys.stats_day_threads(day) for day in days]
+        ranked = self.client.zunion(keys, withscores=True)
+        ranked.sort(key=lambda pair: (-pair[1], pair[0]))
+        return [(thread, int(count)) for thread, count in ranked[:size]]
+
+    @translated
+    def totals(self):
+        """Every count since the start (the fields of the buckets, without the depths), for /metrics."""
+        return {field: int(value) for field, value in self.client.hgetall(self.keys.stats_total).items()}
