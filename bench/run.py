@@ -429,6 +429,7 @@ class Bench:
                 stack.callback(loader.close)
                 queue = Queue(loader, self.corpus, largest=sizes[-1])
                 self.fill(queue, size, measure_memory=size == sizes[-1])
+                seeding.full_dashboard(loader, now_ms())
                 queues.append(QueueUnderTest(size, ours, queue, *console.log_in(ours.url, MODERATOR, PASSWORD)))
             floor = self.start(stack, servers.FloorServer("approve-floor", self.workdir, self.gunicorn,
                                                           self.environ, SECRET_KEY))
@@ -454,8 +455,10 @@ class Bench:
     def queue_figures(self, queues, floor):
         c = self.opts.queue_connections
         page = self.file("queue-page", targets=["/moderate/"])
+        dashboard = self.file("dashboard", targets=["/moderate/dashboard"])
         for q in queues:
             self.warm(q.server, page, connections=c, expected=[200], headers=q.page_headers())
+            self.warm(q.server, dashboard, connections=1, expected=[200], headers=q.page_headers())
         floor_headers = [f"Cookie: {floor_app.SESSION_COOKIE}={FLOOR_SESSION}", FORM]
         # The approve floor's ids: a batch for each run, one more for the warm-up, each approved once.
         batches = [range(i * self.approvals() + 1, (i + 1) * self.approvals() + 1) for i in range(self.opts.runs + 1)]
@@ -470,6 +473,9 @@ class Bench:
                 q.queue.loader.wait_for_background()
                 self.measure(("queue", "page", q.size), f"queue page at {q.size:,}", q.server, page, connections=c,
                              expected=[200], headers=q.page_headers())
+                # One moderator at a time: how long the page takes to load, not how many a second.
+                self.measure(("queue", "dashboard", q.size), f"dashboard at {q.size:,}", q.server, dashboard,
+                             connections=1, expected=[200], headers=q.page_headers())
             for q in queues:
                 approvals = self.file(f"approve-{q.size}-{run}")
                 workload.write_approvals(approvals, q.queue.loader.random_pending(self.approvals()), q.csrf)

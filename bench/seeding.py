@@ -19,7 +19,7 @@ import time
 
 from corpus import USER_AGENT
 
-from moderation import connection, create_app, forms, intake
+from moderation import buckets, connection, create_app, forms, intake
 from moderation.models import Decision, NewComment
 
 BACKGROUND_TIMEOUT_SECONDS = 600
@@ -261,3 +261,37 @@ def pattern(prefix, key):
     if len(parts) == 1:
         return parts[0]
     return f"{parts[0]}:…" + (f":{parts[-1]}" if len(parts) > 2 else "")
+
+
+def full_dashboard(loader, now, *, moderators=12, threads_a_day=400, seed=7):
+    """Every bucket the dashboard reads, as full as a busy site keeps them: 48 hours of minutes and 400
+    days, a dozen moderators, every trap and rule, hundreds of articles a day. The page's work depends on
+    these, not on how many comments there are."""
+    rng = random.Random(seed)
+    keys, pipe = loader.keys, loader.client.pipeline(transaction=False)
+    names = [f"moderator-{i}" for i in range(moderators)]
+    door = ("honeypot", "too_fast", "blocked_word", "blocked_email", "blocked_ip", "filter", "wave")
+    rules = (*door[2:5], "held_word", "too_many_links", "phone_number", "email_address", "coordinates")
+
+    def waits(scale):
+        return {name: rng.randint(0, 20 * scale) for name in buckets.WAIT_FIELDS} | {"wait_ms": 600_000 * scale}
+
+    for hour in range(now // buckets.HOUR_MS - buckets.KEEP_HOURS, now // buckets.HOUR_MS + 1):
+        depths = {}
+        for minute in range(60):
+            depth = rng.randint(0, 5000)
+            depths |= {f"depth_open:{minute}": depth, f"depth:{minute}": depth + rng.randint(0, 20)}
+        pipe.hset(keys.stats_hour(hour), mapping=depths | waits(60))
+    for d in range(buckets.KEEP_DAYS):
+        day = buckets.day_of(now - d * 86_400_000, "UTC")
+        fields = {"submitted": 20_000, "decided": 19_000, "depth_open": 900, "depth": 1000, "depth_max": 5000,
+                  "slipped": rng.randint(0, 50), "rescued": rng.randint(0, 20), **waits(60)}
+        fields |= {f"by:{action}:{name}": rng.randint(0, 400) for name in names
+                   for action in ("approved", "rejected", "undone", "removed")}
+        fields |= {f"caught:{name}": rng.randint(0, 500) for name in door}
+        fields |= {f"rule:{name}": rng.randint(0, 300) for name in rules}
+        pipe.hset(keys.stats_day(day), mapping=fields)
+        pipe.zadd(keys.stats_day_threads(day), {f"article-{d}-{i}": rng.randint(1, 300) for i in range(threads_a_day)})
+        if d % 50 == 0:
+            pipe.execute()
+    pipe.execute()

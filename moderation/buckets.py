@@ -2,7 +2,7 @@
 
 The scripts count into the buckets (``queue/lib/stats.lua``); they get what this module computes in their
 options, so the periods, the retention and the time-to-decision bounds are written down once, here. A day
-is the site's own (its time zone), a minute the same everywhere.
+is the site's own (its time zone), a minute and an hour (of UTC) the same everywhere.
 """
 
 import functools
@@ -10,7 +10,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 MINUTE_MS = 60_000
-KEEP_MINUTES = 48 * 60
+HOUR_MS = 3_600_000
+KEEP_HOURS = 48
 KEEP_DAYS = 400
 # Time to decision, in seconds: the upper bounds of the histogram's buckets (then "more"). A newsroom
 # promises minutes or hours; the buckets are finest there.
@@ -34,13 +35,8 @@ def day_of(ms, timezone):
     return datetime.fromtimestamp(ms / 1000, zone(timezone)).date().isoformat()
 
 
-def offset_minutes(ms, timezone):
-    """How far ``timezone``'s clock is ahead of UTC at ``ms``, in minutes."""
-    return int(datetime.fromtimestamp(ms / 1000, zone(timezone)).utcoffset().total_seconds()) // 60
-
-
 def when(ms, timezone):
     """What a script needs to count at ``ms``: the options ``stats`` of queue/lib/stats.lua."""
-    return {"minute": minute_of(ms), "day": day_of(ms, timezone), "bounds": WAIT_BOUNDS,
+    return {"hour": ms // HOUR_MS, "minute": minute_of(ms) % 60, "day": day_of(ms, timezone), "bounds": WAIT_BOUNDS,
             # A little over the period shown, so that the oldest bucket of a chart is still whole.
-            "keep_minute_seconds": (KEEP_MINUTES + 60) * 60, "keep_day_seconds": (KEEP_DAYS + 1) * 86400}
+            "keep_hour_seconds": (KEEP_HOURS + 1) * 3600, "keep_day_seconds": (KEEP_DAYS + 1) * 86400}

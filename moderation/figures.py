@@ -78,6 +78,17 @@ def depths(buckets_in_order, now_depth):
     return carried, highest
 
 
+def minute_of(hour, minute):
+    """A minute's depths from its hour's bucket, named as a day bucket names them."""
+    depth = hour.get(f"depth:{minute}")
+    return {} if depth is None else {"depth_open": hour[f"depth_open:{minute}"], "depth": depth}
+
+
+def waits(bucket):
+    """The median, the 95th percentile (seconds) and the number of decisions of a bucket's histogram."""
+    return quantile(0.5, bucket), quantile(0.95, bucket), sum(bucket.get(n, 0) for n in buckets.WAIT_FIELDS)
+
+
 def days_before(today, count):
     """``count`` dates up to ``today``, oldest first."""
     return [today - timedelta(days=count - 1 - i) for i in range(count)]
@@ -86,26 +97,21 @@ def days_before(today, count):
 def work_out(store, now_ms, timezone):
     """The Figures at ``now_ms`` of a site (its StatsStore and time zone)."""
     this_minute = buckets.minute_of(now_ms)
-    # Whole hours of the site's clock: the last is the hour under way.
-    offset = buckets.offset_minutes(now_ms, timezone)
-    first = ((this_minute + offset) // 60 - HOURS + 1) * 60 - offset
-    minutes = list(range(first, this_minute + 1))
+    # Whole hours: the last is the hour under way.
+    hours = list(range(now_ms // buckets.HOUR_MS - HOURS + 1, now_ms // buckets.HOUR_MS + 1))
+    minutes = list(range(hours[0] * 60, this_minute + 1))
     today = date.fromisoformat(buckets.day_of(now_ms, timezone))
     days = days_before(today, DAYS)
-    per_minute, per_day, depth_now = store.read(minutes, [d.isoformat() for d in days])
+    per_hour, per_day, depth_now = store.read(hours, [d.isoformat() for d in days])
+    per_minute = [minute_of(per_hour[(m - minutes[0]) // 60], m % 60) for m in minutes]
 
     _, minute_peaks = depths(per_minute, depth_now)
     depth_day = [(minutes[i] * buckets.MINUTE_MS, max(minute_peaks[i:i + DEPTH_STEP_MINUTES]))
                  for i in range(0, len(minutes), DEPTH_STEP_MINUTES)]
     _, day_peaks = depths(per_day, depth_now)
 
-    wait_hours = []
-    for hour in range(HOURS):
-        histogram = added(per_minute[hour * 60:(hour + 1) * 60], "wait:")
-        wait_hours.append((minutes[hour * 60] * buckets.MINUTE_MS, quantile(0.5, histogram),
-                           quantile(0.95, histogram), sum(histogram.values())))
-    wait_days = [(d, quantile(0.5, bucket), quantile(0.95, bucket), sum(bucket.get(n, 0) for n in buckets.WAIT_FIELDS))
-                 for d, bucket in zip(days, per_day, strict=True)]
+    wait_hours = [(hour * buckets.HOUR_MS, *waits(bucket)) for hour, bucket in zip(hours, per_hour, strict=True)]
+    wait_days = [(d, *waits(bucket)) for d, bucket in zip(days, per_day, strict=True)]
 
     recent = per_day[-MODERATOR_DAYS:]
     moderators = {}

@@ -79,9 +79,9 @@ class Keys:
         """A rate limit's count for one sender in one window (limits.Counter.name)."""
         return f"{self.prefix}limits:{counter}"
 
-    def stats_minute(self, minute):
-        """What the scripts counted in one minute (Unix time / 60 s)."""
-        return f"{self.prefix}stats:minute:{minute}"
+    def stats_hour(self, hour):
+        """One hour (Unix time / 3600 s): the queue's depth minute by minute, and a time-to-decision histogram."""
+        return f"{self.prefix}stats:hour:{hour}"
 
     def stats_day(self, day):
         """What the scripts counted on one day of the site (YYYY-MM-DD)."""

@@ -1,7 +1,7 @@
 """The dashboard's counts in Redis, read back: the scripts write them (``queue/lib/stats.lua``).
 
-Reading costs a round trip of one command per bucket, whatever the number of comments: a day of minutes
-and a month of days are about 1,500 small hashes.
+Reading costs a round trip of one command per bucket, whatever the number of comments: a day of hours
+and a month of days are 54 hashes.
 """
 
 from .keys import Keys
@@ -14,19 +14,19 @@ class StatsStore:
         self.keys = Keys(site)
 
     @translated
-    def read(self, minutes, days):
-        """The buckets of ``minutes`` (minute numbers) and ``days`` (YYYY-MM-DD), as dicts of ints, and the
+    def read(self, hours, days):
+        """The buckets of ``hours`` (hour numbers) and ``days`` (YYYY-MM-DD), as dicts of ints, and the
         queue's depth now."""
         k = self.keys
         pipe = self.client.pipeline(transaction=False)
-        for minute in minutes:
-            pipe.hgetall(k.stats_minute(minute))
+        for hour in hours:
+            pipe.hgetall(k.stats_hour(hour))
         for day in days:
             pipe.hgetall(k.stats_day(day))
         pipe.get(k.pending_count)
         *found, depth = pipe.execute()
         found = [{field: int(value) for field, value in bucket.items()} for bucket in found]
-        return found[:len(minutes)], found[len(minutes):], int(depth or 0)
+        return found[:len(hours)], found[len(hours):], int(depth or 0)
 
     @translated
     def busiest(self, days, size=10):

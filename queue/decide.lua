@@ -77,7 +77,7 @@ for i = 2, #ARGV do
       end
       redis.call('HINCRBY', o.learn.documents_key, o.learn.label, 1)
     end
-    stats:add('decided', 1, true)
+    stats:add('decided', 1)
     stats:add('by:' .. o.status .. ':' .. o.moderator, 1)
     if not c[8] then  -- an imported comment's wait began on the old site, long before this one
       stats:waited(tonumber(now) - tonumber(created_at))

@@ -189,7 +189,7 @@ redis.call('HSET', key, unpack(fields))
 
 -- What the dashboard shows of the door: every comment, what caught the spam, the rules that fired.
 local stats = open_stats(o.prefix, o.stats)
-stats:add('submitted', 1, true)
+stats:add('submitted', 1)
 for _, rule in ipairs(o.stats.rules) do
   stats:add('rule:' .. rule, 1)
 end

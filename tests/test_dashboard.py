@@ -41,8 +41,12 @@ def test_a_decision_counts_its_wait_its_moderator_and_the_queue_in_the_same_scri
     assert counts["wait:600"] == "1" and counts["wait:1800"] == "1"
     assert counts["slipped"] == "1"
     assert counts["depth_max"] == "2" and counts["depth"] == "0"
-    minute = store.client.hgetall(store.keys.stats_minute(buckets.minute_of(now)))
-    assert minute["decided"] == "1" and minute["depth_open"] == "1" and minute["depth"] == "0"
+    hour = store.client.hgetall(store.keys.stats_hour(now // buckets.HOUR_MS))
+    minute = buckets.minute_of(now) % 60
+    assert hour[f"depth_open:{minute}"] == "1" and hour[f"depth:{minute}"] == "0"
+    assert hour["wait:1800"] == "1"
+    earlier = store.client.hgetall(store.keys.stats_hour((now - 10 * MINUTE) // buckets.HOUR_MS))
+    assert earlier["wait:600"] == "1"
     total = store.client.hgetall(store.keys.stats_total)
     assert total["wait_ms"] == str(30 * MINUTE)
 
