@@ -7,6 +7,7 @@ Every moderator sees it. The figures come from the scripts' buckets (``figures``
 import functools
 from datetime import UTC, datetime
 
+from babel import Locale
 from babel.numbers import format_decimal
 from flask import Blueprint, g, render_template
 from flask_babel import format_date, format_time, get_locale
@@ -30,9 +31,25 @@ def number(value):
 
 
 @functools.lru_cache(maxsize=8192)
-def formatted(value, locale):
+def formatted(value, locale, pattern=None):
     # A page writes about two thousand numbers, mostly the same few hundred: Babel takes 100 µs for each.
-    return format_decimal(value, locale=locale, numbering_system="default")
+    return in_digits(format_decimal(value, format=pattern, locale=locale, numbering_system="default"), locale)
+
+
+# Babel knows which numbering system a locale writes (CLDR's default) and its separators, not its digits.
+DIGITS = {"arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
+
+
+@functools.lru_cache(maxsize=64)
+def digit_table(locale):
+    digits = DIGITS.get(Locale.parse(locale).default_numbering_system)
+    return str.maketrans("0123456789", digits) if digits else None
+
+
+def in_digits(text, locale):
+    """``text`` with its Western digits written as ``locale`` writes them."""
+    table = digit_table(locale)
+    return text.translate(table) if table else text
 
 
 def duration(seconds):
@@ -41,16 +58,15 @@ def duration(seconds):
         return "–"
     if seconds < 3600:
         return _("%(count)s min", count=number(seconds / 60))
-    return _("%(count)s h", count=format_decimal(round(seconds / 3600, 1), format="#,##0.#", locale=get_locale(),
-                                                 numbering_system="default"))
+    return _("%(count)s h", count=formatted(round(seconds / 3600, 1), g.numbers_locale, "#,##0.#"))
 
 
 def hour_label(ms):
-    return format_time(datetime.fromtimestamp(ms / 1000, UTC), "HH:mm")
+    return in_digits(format_time(datetime.fromtimestamp(ms / 1000, UTC), "HH:mm"), g.numbers_locale)
 
 
 def day_label(day):
-    return format_date(day, "d MMM")
+    return in_digits(format_date(day, "d MMM"), g.numbers_locale)
 
 
 def minutes(seconds):

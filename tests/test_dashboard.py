@@ -152,3 +152,11 @@ def test_metrics_export_the_same_counts(app, client, store):
     assert 'comments_caught_total{by="too_fast",site="main"} 1.0' in text
     assert 'comments_spam_missed_total{kind="slipped",site="main"} 1.0' in text
     assert 'comments_moderator_decisions_total{action="rejected",moderator="mona",site="main"} 1.0' in text
+
+
+def test_numbers_are_written_in_the_digits_of_the_locale():
+    from moderation.dashboard import formatted
+
+    assert formatted(1234, "en") == "1,234"
+    assert formatted(1234, "ar") == "1,234"  # CLDR: Arabic as a whole writes Western digits
+    assert formatted(1234, "ar_EG") == "١٬٢٣٤"  # Egyptian Arabic writes Arabic-Indic ones
