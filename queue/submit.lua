@@ -32,7 +32,8 @@
 --          close_after_ms (0: threads close only when a moderator closes
 --          them) and replay (true: taken in from the spool, written while
 --          the thread was open)
--- ARGV[2]  JSON object: the comment's fields (an empty one is left out)
+-- ARGV[2]  JSON object: the comment's fields (an empty one is left out), among
+--          them subscribe ("1": email its author when a reply is approved)
 --
 -- The learned filter scores the comment here, in the round trip that takes
 -- it in: Robinson's token probabilities combined with Fisher's method, as
