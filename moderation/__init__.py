@@ -94,6 +94,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from . import api, dashboard, demo, health, moderate, reader
     from .extensions import csrf
+    from .notify import reader_views
     from .notify import views as notify_views
 
     app.register_blueprint(reader.bp)
@@ -105,6 +106,9 @@ def register_blueprints(app):
     app.register_blueprint(moderate.bp)
     app.register_blueprint(notify_views.bp)
     app.register_blueprint(dashboard.bp)
+    # A reader's confirm and unsubscribe links: the signed token in the path is the credential (no cookie).
+    app.register_blueprint(reader_views.bp)
+    csrf.exempt(reader_views.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)
 

@@ -35,7 +35,7 @@ bp.url_value_preprocessor(check_thread)
 MAX_COUNT_THREADS = 100
 # Raised when the JSON a version renders changes shape, so old ETags stop matching.
 RENDERING = 1
-SUBMITTED_FIELDS = ("comment", "author", "email", "url", "parent", "token")
+SUBMITTED_FIELDS = ("comment", "author", "email", "url", "parent", "token", "subscribe_comments")
 # The longest value of each text field, as sent (the schema's maxLength): a setting, or for the email
 # email-validator's own limit (254, RFC 5321; counted there in UTF-8 bytes, so an address with letters
 # beyond ASCII meets it sooner).
@@ -155,7 +155,7 @@ def submit(thread):
     comment = NewComment(
         thread=thread, author=form.author.data, email=form.email.data, url=form.url.data or "",
         body=form.comment.data, parent=form.parent_id, ip=request.remote_addr or "",
-        user_agent=clean_line(request.user_agent.string)[:300],
+        user_agent=clean_line(request.user_agent.string)[:300], subscribe=form.subscribe_comments.data,
     )
     try:
         comment_id = services.submit_comment(comment, form.nonce, Traps(issued_at=form.issued_at))
@@ -200,13 +200,12 @@ def submitted_text(data):
         value = data.get(name)
         if value is None:
             continue
-        if name == "parent":
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # JSON Schema's integer: 3.0 is one (and true is not)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PARENT_MAX:
-                errors[name] = _("The comment you replied to does not exist.")
-            else:
-                values[name] = str(value)
+        if name in NOT_TEXT:
+            value, error = NOT_TEXT[name](value)
+            if error:
+                errors[name] = error
+            elif value:
+                values[name] = value
         elif not isinstance(value, str):
             errors[name] = _("This field must be text.")
         elif name in TOO_LONG and len(value) > max_length(name):
@@ -216,6 +215,25 @@ def submitted_text(data):
         else:
             values[name] = value
     return values, errors
+
+
+def parent_value(value):
+    """``parent`` as the form's text, or the error: JSON Schema's integer (3.0 is one, and true is not)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= PARENT_MAX:
+        return None, _("The comment you replied to does not exist.")
+    return str(value), None
+
+
+def subscribe_value(value):
+    """``subscribe_comments`` as the form's checkbox: its value when ticked, nothing when not."""
+    if not isinstance(value, bool):
+        return None, _("This field must be true or false.")
+    return ("subscribe" if value else None), None
+
+
+NOT_TEXT = {"parent": parent_value, "subscribe_comments": subscribe_value}
 
 
 def max_length(name):

@@ -16,6 +16,7 @@ from flask import current_app
 
 from . import intake, jsonlines, sites
 from .keys import ascii_lower
+from .notify import subscriptions
 from .services import current_spool, now_ms
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def export(email, actor):
     logger.info("the data of one commenter (%d comments) exported by %s", len(rows), actor)
     return {"email": email.strip(), "site": site.key,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "comments": rows, "subscriptions": []}  # nothing subscribes a commenter to anything yet
+            "comments": rows, "subscriptions": subscriptions.of(email)}
 
 
 def erase(email, actor, *, keep_text=False):
@@ -61,6 +62,7 @@ def erase(email, actor, *, keep_text=False):
         erased += store().erase(email, batch, digests, keep_text=keep_text, last=start + ERASE_BATCH >= len(ids))
     if not ids:
         store().erase(email, [], {}, keep_text=keep_text, last=True)
+    subscriptions.forget(email)
     wanted, site = ascii_lower(email.strip()), sites.current().key
     spooled = current_spool().drop(lambda record: record.get("site", "main") == site
                                    and ascii_lower(record.get("comment", {}).get("email", "")) == wanted)

@@ -101,6 +101,17 @@ DEFAULTS = {
     # A moderator who wants an alert per comment gets at most this many an hour; the rest wait for a
     # digest (a spam wave in the queue does not become a wave of mail).
     "MAIL_ALERTS_PER_HOUR": 20,
+    # Reader mail (reply notifications, double opt-in). A reader is told of replies on one thread at most
+    # once per NOTIFY_MIN_MINUTES; NOTIFY_PUBLISHED also tells a confirmed reader their comment is up.
+    # A confirmation link works READER_CONFIRM_HOURS (and another is sent no sooner, however often the
+    # address opts in); an unsubscribe link works UNSUBSCRIBE_LINK_DAYS (every mail carries a fresh one).
+    # Reader mail is limited per recipient and in total per site, per hour: over it, it waits and retries.
+    "NOTIFY_MIN_MINUTES": 15,
+    "NOTIFY_PUBLISHED": False,
+    "READER_CONFIRM_HOURS": 7 * 24,
+    "UNSUBSCRIBE_LINK_DAYS": 365,
+    "MAIL_PER_RECIPIENT_PER_HOUR": 5,
+    "MAIL_TOTAL_PER_HOUR": 500,
     # The worker: an event left pending this long (its worker died, or its last attempt failed) is
     # claimed by another; a failed attempt waits WORKER_RETRY_SECONDS, doubling up to
     # WORKER_RETRY_MAX_SECONDS; after WORKER_MAX_ATTEMPTS the event becomes a dead letter.
@@ -162,6 +173,12 @@ ENVIRONMENT = {
     "MAIL_ACTION_HOURS": int,
     "MAIL_DIGEST_MINUTES": int,
     "MAIL_ALERTS_PER_HOUR": int,
+    "NOTIFY_MIN_MINUTES": int,
+    "NOTIFY_PUBLISHED": bool,
+    "READER_CONFIRM_HOURS": int,
+    "UNSUBSCRIBE_LINK_DAYS": int,
+    "MAIL_PER_RECIPIENT_PER_HOUR": int,
+    "MAIL_TOTAL_PER_HOUR": int,
     "WORKER_CLAIM_IDLE_SECONDS": float,
     "WORKER_RETRY_SECONDS": float,
     "WORKER_RETRY_MAX_SECONDS": float,

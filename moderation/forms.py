@@ -235,6 +235,8 @@ class CommentForm(Form):
         validators=[required(_l("Please enter your email address.")), email_address])
     url = StringField(_l("Website"), filters=[clean_line], validators=[web_address])
     remember = BooleanField(_l("Save my name, email, and website in this browser for the next time I comment."))
+    # Jetpack's name for "notify me of follow-up comments" (its value there is "subscribe"); off by default.
+    subscribe_comments = BooleanField(_l("Email me when someone replies to my comment."))
     parent = HiddenField(filters=[clean_line], validators=[comment_id])
     # The honeypot: hidden from people (and screen readers); bots fill it in.
     fax = StringField(_l("Fax"))

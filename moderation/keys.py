@@ -137,6 +137,24 @@ class Keys:
     def notify_digest_lease(self, name):
         return f"{self.prefix}notify:digest-lease:{name}"
 
+    # Reader notifications (moderation/notify/store_readers.py), by a keyed digest of the address.
+
+    def reader(self, digest):
+        """One address's subscription: email (to send to), state (pending, confirmed), when."""
+        return f"{self.prefix}reader:{digest}"
+
+    def reader_threads(self, digest):
+        """The threads one address follows → when it was last mailed about each, and for which reply."""
+        return f"{self.prefix}reader:{digest}:threads"
+
+    def reader_mail_to(self, digest, window):
+        """Reader mail sent to one address in the hour ``window`` (hours since the epoch)."""
+        return f"{self.prefix}reader-mail:to:{digest}:{window}"
+
+    def reader_mail_all(self, window):
+        """Reader mail sent by the site in the hour ``window``."""
+        return f"{self.prefix}reader-mail:all:{window}"
+
     def login_failures_account(self, name):
         return f"{self.prefix}login-failures:account:{name}"
 

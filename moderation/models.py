@@ -33,6 +33,8 @@ class NewComment:
     parent: int | None = None
     ip: str = ""
     user_agent: str = ""
+    # "Email me when someone replies" (the form's subscribe_comments): acted on once it is approved.
+    subscribe: bool = False
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,10 @@ def document(config):
         "parent": {"type": ["integer", "null"], "minimum": 1, "maximum": PARENT_MAX,
                    "description": "Optional: the published comment of this thread that this one answers "
                                   "(else 409 `unknown_parent`). Null: none."},
+        "subscribe_comments": {"type": "boolean",
+                               "description": "Optional (default false): email the commenter when a reply to "
+                                              "this comment is approved. Acted on once the comment is approved; "
+                                              "the first time, the address gets a mail to confirm it first."},
         "token": {"type": "string", "minLength": 1,
                   "description": "From `GET /api/v1/threads/{thread}/token` for the same thread and site, less "
                                  f"than {config['FORM_TOKEN_MAX_AGE_SECONDS']} seconds old; another answers 400 "

@@ -188,6 +188,7 @@ def submit(thread, form, here, embedded):
         parent=form.parent_id,
         ip=request.remote_addr or "",
         user_agent=clean_line(request.user_agent.string)[:300],
+        subscribe=form.subscribe_comments.data,
     )
     traps = Traps(honeypot_filled=bool(form.fax.data), issued_at=form.issued_at)
     try:

@@ -25,6 +25,7 @@ from flask import current_app, g, request
 
 from .errors import UnknownSite
 from .notify.store import NotifyStore
+from .notify.store_readers import ReaderStore
 from .pagecache import RenderCache
 from .store import Store
 from .store_accounts import AccountStore
@@ -80,6 +81,7 @@ class Site:
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"], timezone=settings.timezone)
         self.notify = NotifyStore(client, site=settings.key)
         self.stats = StatsStore(client, site=settings.key)
+        self.readers = ReaderStore(client, site=settings.key)
         self.render_cache = RenderCache()
         self.rules_cache = {}
 

@@ -204,6 +204,7 @@ class Store:
             "ip": comment.ip,
             "user_agent": comment.user_agent,
             "held": "1" if intake.held else "",
+            "subscribe": "1" if comment.subscribe else "",
         }
         # An empty field is not stored (reading it gives ""): a million pending comments would pay for their names.
         fields = {name: value for name, value in fields.items() if value}

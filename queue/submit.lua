@@ -34,7 +34,8 @@
 --          the thread was open), stats (lib/stats.lua's, and rules: the
 --          rules whose signals it carries, caught: the trap or rule that
 --          makes it spam, '' none)
--- ARGV[2]  JSON object: the comment's fields (an empty one is left out)
+-- ARGV[2]  JSON object: the comment's fields (an empty one is left out), among
+--          them subscribe ("1": email its author when a reply is approved)
 --
 -- The learned filter scores the comment here, in the round trip that takes
 -- it in: Robinson's token probabilities combined with Fisher's method, as

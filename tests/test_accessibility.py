@@ -17,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from moderation.models import Decision, Intake, NewComment
+from moderation.notify import reader_links
 
 from . import test_browser
 from .conftest import PASSWORD
@@ -94,7 +95,7 @@ def comment(store, body, *, author="قارئ", **fields):
 
 
 @pytest.fixture
-def busy_site(store, make_moderator):
+def busy_site(app, store, make_moderator):
     """A site with something on every page: published replies, a queue with signals, a wave, spam, a log."""
     make_moderator("ali", "admin")
     make_moderator("mona")
@@ -122,7 +123,7 @@ def busy_site(store, make_moderator):
     claimed = comment(store, "mona is reading this one", author="Omar")
     store.claim([claimed], "mona", 600_000)
     return {"published": first, "rejected": rejected, "pending": pending, "held": held, "spam": spam,
-            "claimed": claimed, "store": store}
+            "claimed": claimed, "store": store, "app": app}
 
 
 def log_in(page, live_server, name="ali"):
@@ -180,6 +181,20 @@ def test_reader_pages_pass_axe(lang, live_server, browser, busy_site, axe_source
     audit.check(page, "report, thanked")
     page.goto(f"{live_server}/threads/no/such/page")
     audit.check(page, "not found")
+    # The pages a reader's mail links to: confirm the address, unsubscribe, and what each answers.
+    with busy_site["app"].app_context():
+        confirm = reader_links.confirm_token("main", "0" * 32)
+        unsubscribe = reader_links.unsubscribe_token("main", "0" * 32, "article-1")
+    page.goto(f"{live_server}/subscriptions/confirm/{confirm}")
+    audit.check(page, "confirm reply mail")
+    page.click("button[type=submit]")
+    audit.check(page, "confirm reply mail, done")
+    page.goto(f"{live_server}/subscriptions/unsubscribe/{unsubscribe}")
+    audit.check(page, "unsubscribe")
+    page.click("button[value=thread]")
+    audit.check(page, "unsubscribe, done")
+    page.goto(f"{live_server}/subscriptions/unsubscribe/{unsubscribe}x")
+    audit.check(page, "unsubscribe, link not valid")
     busy_site["store"].set_thread_state("article-1", "closed", "ali", now_ms())
     page.goto(thread)
     audit.check(page, "thread, closed")

@@ -1,4 +1,5 @@
-"""The HTML part of an Arabic alert in a real browser: right to left, a screenshot to look at."""
+"""The HTML part of an Arabic alert, and of a reader's reply notification, in a real browser: right to left, a
+screenshot to look at."""
 
 import os
 
@@ -30,6 +31,29 @@ def test_browser_arabic_alert_html_renders_right_to_left(mail_app, smtp, browser
     # Right to left: the first button (Approve) stands to the right of the second (Reject).
     assert approve["x"] > reject["x"]
     shot = tmp_path / "alert-ar.png"  # kept in pytest's temporary folder, to look at
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 5_000
+    page.close()
+
+
+def test_browser_arabic_reply_notification_html_renders_right_to_left(mail_app, smtp, browser, tmp_path):  # noqa: F811
+    from .test_notify_readers import comment, confirmed_reader, ready
+
+    app = mail_app()
+    site = ready(app)
+    first, _ = confirmed_reader(app, smtp)
+    comment(site, "sami@example.com", "أتفق معك، وهذا ردّ بالعربية with some English", parent=first)
+    run(app, Worker(app))
+    [_, message] = smtp.inbox.wait_for(2)
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.set_content(message.get_body(("html",)).get_content())
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    # Right to left: the footer's first link (this article) stands to the right of the second (everything).
+    one = page.get_by_role("link", name="أوقف البريد عن هذا المقال").bounding_box()
+    everything = page.get_by_role("link", name="أوقف كل البريد منا").bounding_box()
+    assert one["x"] > everything["x"]
+    shot = tmp_path / "reply-ar.png"  # kept in pytest's temporary folder, to look at
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 5_000
     page.close()

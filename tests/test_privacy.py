@@ -125,7 +125,10 @@ def public_urls(app, walk):
         if rule.rule.startswith("/moderate"):
             continue
         names = set(rule.arguments)
-        assert names <= {"thread", "filename", "comment_id"}, f"fill the variables of {rule.rule} in this walk"
+        assert names <= {"thread", "filename", "comment_id", "token"}, f"fill the variables of {rule.rule} in this walk"
+        if "token" in names:  # a reader mail's links, made for a commenter's address (the signed token)
+            urls.append(rule.rule.replace("<token>", reader_token(app, rule.endpoint, PEOPLE[0]["email"])))
+            continue
         if "filename" in names:
             urls += [rule.rule.replace("<path:filename>", name) for name in STATIC_FILES]
             continue
@@ -141,6 +144,17 @@ def public_urls(app, walk):
     urls += ["/nowhere", "/threads/" + "x" * 201, "/api/v1/nowhere", "/api/v1/threads/" + "x" * 201 + "/comments",
              "/threads/new-start-talks-cairo", f"/threads/{THREAD}?mine=forged.link"]
     return sorted(set(urls))
+
+
+def reader_token(app, endpoint, email):
+    from moderation.notify import reader_links
+    from moderation.notify.subscriptions import address_digest
+
+    with app.app_context():
+        digest = address_digest(email)
+        if "confirm" in endpoint:
+            return reader_links.confirm_token("main", digest)
+        return reader_links.unsubscribe_token("main", digest, THREAD)
 
 
 def fetch(client, url, method="GET", **kwargs):

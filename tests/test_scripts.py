@@ -20,6 +20,7 @@ from moderation.keys import Keys
 from moderation.limits import Counter
 from moderation.models import Decision, ImportRecord, Intake, NewComment, Role, Status
 from moderation.notify.store import NotifyStore
+from moderation.notify.store_readers import ReaderStore
 from moderation.store import Store, load_script
 from moderation.store_accounts import AccountStore
 from moderation.store_commenters import CommenterStore
@@ -119,6 +120,12 @@ def workload(client):
     notify.dead_letter(stream, entry_id, fields, attempts=3, error="refused", now_ms=5_000)
     [(raw, _letter)] = notify.dead_letters()
     notify.redo(raw)
+    readers = ReaderStore(client, site="أخبار")
+    readers.opt_in("digest-1", "w@example.com", thread, now_ms=6_000, event="1-0", resend_ms=60_000)
+    readers.confirm("digest-1", 6_001)
+    readers.take_reply_slot("digest-1", thread, 7, now_ms=6_002, interval_ms=60_000)
+    readers.take_mail("digest-1", per_recipient=5, total=100, now_ms=6_003)
+    readers.unsubscribe("digest-1", thread)
     return Keys("أخبار").prefix
 
 

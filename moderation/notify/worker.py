@@ -19,7 +19,7 @@ from flask import current_app
 from .. import sites
 from ..errors import StoreUnavailable
 from ..models import Status
-from . import mail
+from . import mail, readers
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,8 @@ def handle(site, entry_id, fields):
     """Do what one event calls for; raises DeliveryFailed when a message could not go out."""
     if fields.get("type") == "submitted":
         alert_moderators(site, fields.get("retry_of") or entry_id, int(fields["id"]))
+    elif fields.get("type") == "approved":
+        readers.on_approved(site, fields.get("retry_of") or entry_id, int(fields["id"]))
 
 
 def alert_moderators(site, origin, comment_id):
