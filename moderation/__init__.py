@@ -95,6 +95,7 @@ def register_blueprints(app):
     from . import api, demo, health, moderate, reader
     from .extensions import csrf
     from .notify import views as notify_views
+    from .webhooks import views as webhooks_views
 
     app.register_blueprint(reader.bp)
     app.register_blueprint(api.bp)
@@ -104,6 +105,7 @@ def register_blueprints(app):
     app.register_blueprint(health.bp)
     app.register_blueprint(moderate.bp)
     app.register_blueprint(notify_views.bp)
+    app.register_blueprint(webhooks_views.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)
 
