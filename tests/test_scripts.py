@@ -24,6 +24,7 @@ from moderation.store import Store
 from moderation.store_accounts import AccountStore
 from moderation.store_commenters import CommenterStore
 from moderation.store_transfer import TransferStore
+from moderation.webhooks.store import Endpoint, WebhookStore
 
 QUEUE = Path(__file__).resolve().parent.parent / "queue"
 # One quoted argument of a MONITOR line, with Redis's escapes.
@@ -119,6 +120,15 @@ def workload(client):
     notify.dead_letter(stream, entry_id, fields, attempts=3, error="refused", now_ms=5_000)
     [(raw, _letter)] = notify.dead_letters()
     notify.redo(raw)
+    hooks = WebhookStore(client, site="أخبار", log_length=1)
+    hook = "0123456789abcdef"
+    hooks.add(Endpoint(hook, "https://hooks.example/in", ("approved",), "whsec_c2VjcmV0", True, 6_000, "ali"), "ali")
+    hooks.reveal(hook)
+    for message in ("msg_1", "msg_1", "msg_2"):  # counted up, then trimmed to the last one
+        hooks.log_attempt(hook, message, event="approved", comment_id="1", status="500", error="HTTP 500",
+                          sent=False, now_ms=6_001)
+    hooks.set_enabled(hook, False, "ali", 6_002)
+    hooks.delete(hook, "ali", 6_003)
     return Keys("أخبار").prefix
 
 
