@@ -16,6 +16,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from moderation.models import Decision, Intake, NewComment
+from moderation.webhooks.store import WebhookStore
 
 from . import test_browser
 from .conftest import PASSWORD
@@ -186,7 +187,7 @@ def test_reader_pages_pass_axe(lang, live_server, browser, busy_site, axe_source
 
 
 @pytest.mark.parametrize("lang", LOCALES)
-def test_console_pages_pass_axe(lang, app, live_server, browser, busy_site, axe_source):
+def test_console_pages_pass_axe(lang, live_server, browser, busy_site, axe_source):
     audit = Audit(axe_source, lang)
     page = browser.new_context(**LOCALES[lang]).new_page()
     console = f"{live_server}/moderate"
@@ -264,7 +265,7 @@ def test_console_pages_pass_axe(lang, app, live_server, browser, busy_site, axe_
     audit.check(page, "webhooks, the secret shown already")
     page.goto(f"{console}/webhooks")
     audit.check(page, "webhooks, with an endpoint")
-    app.extensions["sites"].get("main").webhooks.log_attempt(
+    WebhookStore(busy_site["store"].client).log_attempt(
         endpoint_id, "msg_1", event="approved", comment_id=str(busy_site["published"]), status="500",
         error="HTTP 500", sent=False, now_ms=now_ms())
     page.goto(f"{console}/webhooks/{endpoint_id}")
