@@ -96,6 +96,7 @@ def register_blueprints(app):
     from .extensions import csrf
     from .notify import reader_views
     from .notify import views as notify_views
+    from .webhooks import views as webhooks_views
 
     app.register_blueprint(reader.bp)
     app.register_blueprint(api.bp)
@@ -109,6 +110,7 @@ def register_blueprints(app):
     # A reader's confirm and unsubscribe links: the signed token in the path is the credential (no cookie).
     app.register_blueprint(reader_views.bp)
     csrf.exempt(reader_views.bp)
+    app.register_blueprint(webhooks_views.bp)
     if app.config["DEMO"]:
         app.register_blueprint(demo.bp)
 

@@ -121,6 +121,14 @@ DEFAULTS = {
     "WORKER_MAX_ATTEMPTS": 8,
     "WORKER_POLL_SECONDS": 1.0,
     "WORKER_BATCH": 50,
+    # Webhooks (the worker sends them). An endpoint whose host resolves to a private, loopback, link-local,
+    # multicast or reserved address is refused, when it is added and at each delivery, unless this allows it
+    # (a receiver on the same machine or network, the tests' own).
+    "WEBHOOKS_ALLOW_PRIVATE": False,
+    # How long a delivery may take to connect, and then to answer; past it the attempt failed.
+    "WEBHOOKS_TIMEOUT_SECONDS": 10.0,
+    # How many of its latest deliveries each endpoint's log keeps.
+    "WEBHOOKS_LOG_LENGTH": 50,
 }
 
 # Settings read from the environment, with the type each one is parsed as.
@@ -184,6 +192,9 @@ ENVIRONMENT = {
     "WORKER_RETRY_MAX_SECONDS": float,
     "WORKER_MAX_ATTEMPTS": int,
     "WORKER_POLL_SECONDS": float,
+    "WEBHOOKS_ALLOW_PRIVATE": bool,
+    "WEBHOOKS_TIMEOUT_SECONDS": float,
+    "WEBHOOKS_LOG_LENGTH": int,
 }
 
 

@@ -18,6 +18,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from . import buckets, sites
 from .counters import LATENCY
 from .errors import StoreUnavailable
+from .webhooks.metrics import Deliveries as WebhookDeliveries
 
 access_log = logging.getLogger("moderation.access")
 
@@ -126,6 +127,7 @@ def metrics():
     depth.register(QueueDepth(sites.every()))
     depth.register(Worker(sites.every()))
     depth.register(Dashboard(sites.every()))
+    depth.register(WebhookDeliveries(sites.every()))
     return Response(body + generate_latest(depth), mimetype=CONTENT_TYPE_LATEST)
 
 

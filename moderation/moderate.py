@@ -84,6 +84,8 @@ ACTION_LABELS = {
     "thread_closed": _l("closed an article's comments"), "thread_open": _l("opened an article's comments"),
     "commenter_exported": _l("exported a commenter's data"), "commenter_erased": _l("erased a commenter's data"),
     "reports_dismissed": _l("kept a reported comment"),
+    "webhook_added": _l("added a webhook endpoint"), "webhook_deleted": _l("deleted a webhook endpoint"),
+    "webhook_enabled": _l("switched a webhook endpoint on"), "webhook_disabled": _l("switched a webhook endpoint off"),
 }
 # What the checks at the door found, in words for moderators.
 SIGNAL_LABELS = {

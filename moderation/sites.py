@@ -34,6 +34,7 @@ from .store_filter import FilterStore
 from .store_rules import RulesStore
 from .store_stats import StatsStore
 from .store_transfer import TransferStore
+from .webhooks.store import WebhookStore
 
 # A hash tag must not hold braces; a key stays short and readable in every Redis key name.
 SITE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -76,6 +77,8 @@ class Site:
         self.rules = RulesStore(client, site=settings.key, audit_max_length=audit_max)
         self.filter = FilterStore(client, site=settings.key)
         self.commenters = CommenterStore(client, site=settings.key, audit_max_length=audit_max)
+        self.webhooks = WebhookStore(client, site=settings.key, audit_max_length=audit_max,
+                                     log_length=config["WEBHOOKS_LOG_LENGTH"])
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"], timezone=settings.timezone)

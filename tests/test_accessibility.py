@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from moderation.models import Decision, Intake, NewComment
 from moderation.notify import reader_links
+from moderation.webhooks.store import WebhookStore
 
 from . import test_browser
 from .conftest import PASSWORD
@@ -271,6 +272,25 @@ def test_console_pages_pass_axe(lang, live_server, browser, busy_site, axe_sourc
     audit.check(page, "commenters")
     page.click("form button[formaction$='/erase']")  # no address, no confirmation
     audit.check(page, "commenters, form errors")
+    page.goto(f"{console}/webhooks")
+    audit.check(page, "webhooks")
+    page.click("form[action$='/webhooks'] button[type=submit]")  # no address
+    audit.check(page, "webhooks, form errors")
+    page.fill("#url", "https://93.184.215.14/hook")
+    page.click("form[action$='/webhooks'] button[type=submit]")
+    page.wait_for_selector("code.secret")
+    audit.check(page, "webhooks, the new endpoint's secret")
+    endpoint_id = page.url.split("/")[-2]
+    page.reload()
+    audit.check(page, "webhooks, the secret shown already")
+    page.goto(f"{console}/webhooks")
+    audit.check(page, "webhooks, with an endpoint")
+    WebhookStore(busy_site["store"].client).log_attempt(
+        endpoint_id, "msg_1", event="approved", comment_id=str(busy_site["published"]), status="500",
+        error="HTTP 500", sent=False, now_ms=now_ms())
+    page.goto(f"{console}/webhooks/{endpoint_id}")
+    page.wait_for_selector(".delivery")
+    audit.check(page, "webhooks, deliveries")
     page.goto(f"{console}/setup?token=used-or-wrong")
     audit.check(page, "setup link not valid")
     audit.assert_clean()

@@ -437,7 +437,7 @@ METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 def concrete(rule):
     values = {"thread": THREAD, "comment_id": "1", "name": "mona", "filename": "style.css",
-              "token": "not-a-signed-token"}
+              "token": "not-a-signed-token", "endpoint_id": "0123456789abcdef"}
 
     def value(match):
         converter, name = match.group(1) or "", match.group(2)

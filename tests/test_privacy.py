@@ -259,7 +259,7 @@ def moderator_rules(app):
 
 def fill(rule, comment_id):
     values = {"comment_id": str(comment_id), "action": "approve", "name": "mona", "thread": THREAD,
-              "token": "forged.token"}
+              "token": "forged.token", "endpoint_id": "0123456789abcdef"}
     assert set(rule.arguments) <= set(values), f"fill the variables of {rule.rule} in this walk"
 
     def value(match):
@@ -344,7 +344,7 @@ def test_privacy_setup_post_needs_csrf(app, client, redis_client):
     assert redis_client.hgetall("cm:{main}:moderators") == {}
 
 
-ADMIN_ONLY = re.compile(r"^/moderate/(moderators|rules)")
+ADMIN_ONLY = re.compile(r"^/moderate/(moderators|rules|webhooks)")
 
 
 def test_privacy_admin_routes_refuse_a_moderator(app, team, redis_client):
@@ -360,13 +360,14 @@ def test_privacy_admin_routes_refuse_a_moderator(app, team, redis_client):
             assert mona.get(path).status_code == 403, path
         if "POST" in rule.methods:
             data = {"csrf_token": mona.csrf, "username": "eve", "password": PASSWORD * 2, "role": "admin",
-                    "blocked_words": "x", "max_links": "9"}
+                    "blocked_words": "x", "max_links": "9", "url": "https://93.184.215.14/", "events": "approved"}
             assert mona.post(path, data=data).status_code == 403, path
             assert mona.post(path, data=data, headers={"Accept": "application/json"}).status_code == 403, path
         walked += 1
     assert walked >= 4
     assert redis_client.hgetall("cm:{main}:moderators") == moderators
     assert redis_client.hgetall("cm:{main}:rules") == rules
+    assert redis_client.zrange("cm:{main}:webhooks", 0, -1) == []
     assert logged_in(app, "ali").get("/moderate/moderators").status_code == 200  # admins do get in
 
 

@@ -25,6 +25,7 @@ from moderation.store import Store, load_script
 from moderation.store_accounts import AccountStore
 from moderation.store_commenters import CommenterStore
 from moderation.store_transfer import TransferStore
+from moderation.webhooks.store import Endpoint, WebhookStore
 
 QUEUE = Path(__file__).resolve().parent.parent / "queue"
 # One quoted argument of a MONITOR line, with Redis's escapes.
@@ -126,6 +127,15 @@ def workload(client):
     readers.take_reply_slot("digest-1", thread, 7, now_ms=6_002, interval_ms=60_000)
     readers.take_mail("digest-1", per_recipient=5, total=100, now_ms=6_003)
     readers.unsubscribe("digest-1", thread)
+    hooks = WebhookStore(client, site="أخبار", log_length=1)
+    hook = "0123456789abcdef"
+    hooks.add(Endpoint(hook, "https://hooks.example/in", ("approved",), "whsec_c2VjcmV0", True, 6_000, "ali"), "ali")
+    hooks.reveal(hook)
+    for message in ("msg_1", "msg_1", "msg_2"):  # counted up, then trimmed to the last one
+        hooks.log_attempt(hook, message, event="approved", comment_id="1", status="500", error="HTTP 500",
+                          sent=False, now_ms=6_001)
+    hooks.set_enabled(hook, False, "ali", 6_002)
+    hooks.delete(hook, "ali", 6_003)
     return Keys("أخبار").prefix
 
 

@@ -19,6 +19,7 @@ from flask import current_app
 from .. import sites
 from ..errors import StoreUnavailable
 from ..models import Status
+from ..webhooks import delivery as webhooks
 from . import mail, readers
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ def titles(site, threads):
 
 def handle(site, entry_id, fields):
     """Do what one event calls for; raises DeliveryFailed when a message could not go out."""
+    webhooks.deliver(site, fields.get("retry_of") or entry_id, fields)
     if fields.get("type") == "submitted":
         alert_moderators(site, fields.get("retry_of") or entry_id, int(fields["id"]))
     elif fields.get("type") == "approved":
