@@ -29,6 +29,7 @@ from .pagecache import RenderCache
 from .store import Store
 from .store_accounts import AccountStore
 from .store_commenters import CommenterStore
+from .store_erasures import ErasureStore
 from .store_filter import FilterStore
 from .store_rules import RulesStore
 from .store_transfer import TransferStore
@@ -73,6 +74,7 @@ class Site:
         self.rules = RulesStore(client, site=settings.key, audit_max_length=audit_max)
         self.filter = FilterStore(client, site=settings.key)
         self.commenters = CommenterStore(client, site=settings.key, audit_max_length=audit_max)
+        self.erasures = ErasureStore(client, site=settings.key, audit_max_length=audit_max)
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"])
