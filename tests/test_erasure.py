@@ -1,7 +1,13 @@
 """Erasure as a background job: one per address, resumed where it stopped, never leaving anything behind."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +17,9 @@ from moderation.intake import duplicate_digest
 from moderation.models import Decision, Intake, NewComment
 from moderation.notify.worker import Worker
 
-from .conftest import logged_in
+from .conftest import SECRET, logged_in
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EMAIL = "nadia@example.com"
 NOW = 1_800_000_000_000
@@ -149,3 +157,38 @@ def test_erasure_waits_for_a_worker_and_says_so(app, store, site, team):
         erasure.store().seen_worker("w1", 60_000)  # a worker passed by, and has not taken it up yet
     page = ali.get("/moderate/commenters").get_data(as_text=True)
     assert "Waiting for a worker" not in page and "Waiting for the worker to take it up" in page
+
+
+def test_erasure_survives_a_kill_9_of_its_worker(app, store, redis_server, redis_client, tmp_path):
+    """kill -9 of a `flask --app wsgi worker` midway through an erasure: another worker goes on from the
+    cursor the first one left, once its lease has run out; nothing left, counted once, audited once."""
+    before = [send(store, f"early {n}") for n in range(10)]
+    # 300,000 ids, most of them purged long ago: a scan long enough to be caught midway.
+    redis_client.set(store.keys.next_id, 300_000)
+    after = [send(store, f"late {n}") for n in range(10)]
+    with app.app_context():
+        job, _ = erasure.request(EMAIL, "ali")
+    env = {**os.environ, "REDIS_URL": redis_server.url, "SECRET_KEY": SECRET, "INSTANCE_PATH": str(tmp_path),
+           "WORKER_POLL_SECONDS": "0.05"}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        with app.app_context():
+            while (seen := erasure.job(job.subject)).erased < len(before):
+                assert time.monotonic() < deadline, "the worker took no step"
+                time.sleep(0.01)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    with app.app_context():
+        stopped = erasure.job(job.subject)
+    assert not stopped.done and stopped.cursor < 300_000, "the worker finished before it was killed"
+    assert stopped.cursor >= seen.cursor and left(store, after) == after
+    with app.app_context():
+        taker, site = Worker(app, consumer="taker"), app.extensions["sites"].get("main")
+        while taker.run_jobs(site, now=stopped.lease_until + 1):
+            pass
+        finished = erasure.job(job.subject)
+    assert finished.done and finished.erased == len(before) + len(after)
+    assert left(store, before + after) == [] and len(erasures_audited(redis_client, store)) == 1
