@@ -106,6 +106,7 @@ class Report:
     figures: dict = field(default_factory=dict)
     memory: Memory | None = None
     importing: object = None  # importing.ImportFigure
+    erasure: object = None  # erasing.ErasureFigure
     grid: str = ""  # bench/workers.py's table
     timings: list = field(default_factory=list)  # (what, seconds)
     notes: list = field(default_factory=list)
@@ -173,6 +174,7 @@ def render(report):
     parts += queue_section(report)
     parts += memory_section(report)
     parts += import_section(report)
+    parts += erasure_section(report)
     parts += section("Targets", table(["target", "measured", ""], targets(report)))
     parts += section("Workers and threads (gunicorn.conf.py's defaults)", report.grid or "not measured")
     if report.timings:
@@ -305,6 +307,28 @@ def import_section(report):
         ["comments", "file", "seconds, the whole command", "comments a second", "peak memory of the command"],
         [[f"{figure.comments:,}", f"{number(figure.file_mb)} MB", number(figure.seconds, 1), number(figure.rate),
           f"{number(figure.peak_rss_mb)} MB"]]) + f"\n\nIts report: `{figure.summary}`")
+
+
+def erasure_section(report):
+    figure = report.erasure
+    if figure is None:
+        return section("Erasure", "not measured")
+    idle, during = figure.idle, figure.during
+    rows = [figure_row("queue page `GET /moderate/`, no erasure running", idle),
+            figure_row("the same while the worker erases", during)]
+    ratios = [
+        f"- p50 during / without: {ratio_text(divide(during.p50, idle.p50) if idle and during else None)}; "
+        f"p99 during / without: {ratio_text(divide(during.p99, idle.p99) if idle and during else None)}",
+        f"- the erasure: {figure.erased:,} comments in {number(figure.seconds, 1)} s, "
+        f"**{number(figure.rate)} comments a second**, from the console's request to the job's end; "
+        f"the request itself answered in {number(figure.request_ms)} ms; nothing of the address left",
+    ]
+    if figure.ended_before_the_run:
+        ratios.append("- the erasure ended before the page's run did: part of that run had no erasure to "
+                      "compete with (raise --erase-comments)")
+    title = (f"Erasure: {figure.comments:,} comments of one address, by the worker, while the console is read "
+             "(bench/erasing.py)")
+    return section(title, table(FIGURE_HEADER, rows) + "\n\n" + "\n".join(ratios))
 
 
 def verdict(ok):

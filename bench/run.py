@@ -34,6 +34,7 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.append(os.path.dirname(BENCH_DIR))
 
 import console
+import erasing
 import floor_app
 import importing
 import loadgen
@@ -62,9 +63,10 @@ RELAXED = {"FLOOD_SECONDS": "0", "SUBMIT_RATE_LIMIT": "1000000000/minute"}
 
 FULL = {"runs": 3, "seconds": 15, "warmup": 3, "thread_size": 1000, "queue_sizes": "1000,1000000",
         "approvals": 500, "connections": "16,64", "read_connections": 16, "queue_connections": 4,
-        "token_rate": 3000, "batch": 2000, "import_comments": 1_000_000}
+        "token_rate": 3000, "batch": 2000, "import_comments": 1_000_000,
+        "erase_comments": 1_000_000}
 QUICK = dict(FULL, runs=1, seconds=1, warmup=0, thread_size=20, queue_sizes="100,1000", approvals=20,
-             token_rate=2000, import_comments=20_000)
+             token_rate=2000, import_comments=20_000, erase_comments=5_000)
 
 FORM = "Content-Type: application/x-www-form-urlencoded"
 JSON = "Content-Type: application/json"
@@ -86,10 +88,14 @@ def options(argv=None):
     parser.add_argument("--token-rate", type=int, help="form tokens minted per second of a submit run (3000)")
     parser.add_argument("--batch", type=int, help="commands per Redis pipeline when loading (2000)")
     parser.add_argument("--import-comments", type=int, help="comments in the WXR file imported (1000000)")
+    parser.add_argument("--erase-comments", type=int,
+                        help="comments of one address erased while the console is read (1000000)")
     parser.add_argument("--output", help="report file (bench/RESULTS.md; --quick: a temporary file)")
     parser.add_argument("--no-isso", action="store_true", help="leave the peer out")
     parser.add_argument("--no-grid", action="store_true", help="leave out the grid of gunicorn workers and threads")
     parser.add_argument("--no-import", action="store_true", help="leave out the import of a WXR file")
+    parser.add_argument("--no-erase", action="store_true",
+                        help="leave out the erasure of one address's comments while the console is read")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with logs and data")
     args = parser.parse_args(argv)
     # Flags win over BENCH_* environment variables, which win over the mode's defaults.
@@ -142,6 +148,8 @@ class Bench:
                 self.step("moderators: queue scale and memory", self.moderators)
                 if not self.opts.no_import:
                     self.step("import a WXR file", self.import_file)
+                if not self.opts.no_erase:
+                    self.step("erase one address's comments while the console is read", self.erase_address)
                 if not self.opts.no_grid:
                     self.step("workers and threads", self.grid)
         finally:
@@ -208,6 +216,41 @@ class Bench:
         self.report.importing = importing.measure(self.workdir, self.opts.import_comments, self.environ, SECRET_KEY)
         figure = self.report.importing
         print(f"   import: {figure.rate:,.0f} comments/s, peak {figure.peak_rss_mb:,.0f} MB", flush=True)
+
+    def erase_address(self):
+        """bench/erasing.py: the queue page with no erasure running, then while the worker erases."""
+        count, c = self.opts.erase_comments, self.opts.queue_connections
+        with contextlib.ExitStack() as stack:
+            ours = self.start(stack, servers.OurServer("erase", self.workdir, SECRET_KEY, self.environ))
+            console.create_moderator(ours.env, MODERATOR, PASSWORD)
+            loader = seeding.Loader(ours.instance, SECRET_KEY, self.settings, batch=self.opts.batch)
+            stack.callback(loader.close)
+            with self.timed(f"load {count:,} comments of one address (and {erasing.OTHERS} of others)"):
+                loader.submit(erasing.comments(self.corpus, count, start_ms=now_ms() - 24 * 3600 * 1000),
+                              sample_every=count + erasing.OTHERS + 1)
+                loader.wait_for_background()
+            worker = erasing.start_worker(ours.env, os.path.join(self.workdir, "erase-worker.log"))
+            stack.callback(erasing.stop_worker, worker)
+            erasing.wait_for_worker(loader, worker)
+            cookie, csrf = console.log_in(ours.url, MODERATOR, PASSWORD)
+            headers = [f"Cookie: {cookie}", "Accept: text/html", ARABIC]
+            page = self.file("erase-queue-page", targets=["/moderate/"])
+            self.warm(ours, page, connections=c, expected=[200], headers=headers)
+            self.measure(("erase", "idle"), "queue page, no erasure", ours, page, connections=c, expected=[200],
+                         headers=headers)
+            request_ms = erasing.ask(ours.url, cookie, csrf)
+            self.measure(("erase", "during"), "queue page during the erasure", ours, page, connections=c,
+                         expected=[200], headers=headers)
+            ended = erasing.job(loader).get("state") == "done"
+            with self.timed(f"the rest of the erasure of {count:,} comments"):
+                erased, seconds = erasing.finished(erasing.wait_until_done(loader))
+            erasing.check_nothing_left(loader, count)
+        figure = erasing.ErasureFigure(comments=count, erased=erased, seconds=seconds, request_ms=request_ms,
+                                       idle=self.report.get(("erase", "idle")),
+                                       during=self.report.get(("erase", "during")), ended_before_the_run=ended)
+        self.report.erasure = figure
+        print(f"   erasure: {erased:,} comments in {seconds:,.1f} s ({figure.rate:,.0f}/s); the request "
+              f"{request_ms:,.0f} ms", flush=True)
 
     def install_isso(self):
         try:

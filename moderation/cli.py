@@ -11,13 +11,14 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, commenters, exporting, importing, services, sites, threadkeys
+from . import accounts, commenters, erasure, exporting, importing, services, sites, threadkeys
 from .errors import AlreadyDecided, CommentNotFound, LastAdmin, ModeratorExists, ModeratorNotFound
 from .models import Decision, Role, Status
 from .progress import Progress
@@ -318,11 +319,19 @@ def commenter_export_command(email, moderator):
 @click.option("--moderator", default="cli", show_default=True, help="Name recorded in the audit log.")
 @with_redis
 def commenter_erase_command(email, keep_text, yes, moderator):
-    """Erase every comment of EMAIL, its pending and trust records and what the spool holds of it."""
+    """Erase every comment of EMAIL, its pending and trust records and what the spool holds of it.
+
+    The same job as the console's, run here in the foreground with its progress; stopped, it goes on
+    where it was (run this again, or a worker takes it over). While a worker runs it, this follows it."""
     if not yes:
         click.confirm(f"{'Strip' if keep_text else 'Erase'} every comment of {email}?", abort=True, err=True)
-    erased = commenters.erase(email, moderator, keep_text=keep_text)
-    click.echo(f"{erased} {'comment' if erased == 1 else 'comments'} {'stripped' if keep_text else 'erased'}")
+    job, started = erasure.request(email, moderator, keep_text=keep_text)
+    if not started:
+        click.echo("an erasure of that address is already under way; going on with it", err=True)
+    progress = Progress("erase", total=erasure.last_id())
+    job = erasure.run(job.subject, f"cli-{socket.gethostname()}-{os.getpid()}", progress=progress)
+    done = "stripped" if job.keep_text else "erased"
+    click.echo(f"{job.erased} {'comment' if job.erased == 1 else 'comments'} {done}")
 
 
 @sites_group.command("list")

@@ -3,7 +3,9 @@
 Admins do both, in the console or with ``flask --app wsgi commenters``. The
 audit log records each act, and who did it, but never the address: only a
 digest of it keyed with the secret key, so that a repeated request can be
-matched to the first without the log naming anyone.
+matched to the first without the log naming anyone. An erasure can take
+minutes: it runs as a background job (erasure.py), which ends with what this
+module says goes with the comments.
 """
 
 import hashlib
@@ -14,14 +16,12 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
-from . import intake, jsonlines, sites
+from . import jsonlines, sites
 from .keys import ascii_lower
 from .notify import subscriptions
 from .services import current_spool, now_ms
 
 logger = logging.getLogger(__name__)
-
-ERASE_BATCH = 200
 
 
 def subject(email):
@@ -47,27 +47,11 @@ def export(email, actor):
             "comments": rows, "subscriptions": subscriptions.of(email)}
 
 
-def erase(email, actor, *, keep_text=False):
-    """Erase every comment of ``email`` (or strip them of the commenter, ``keep_text``); returns how many.
-
-    In batches of one script each; run again after a crash, it finishes what is left.
-    """
-    ids = store().comment_ids(email)
-    erased = 0
-    for start in range(0, len(ids), ERASE_BATCH):
-        batch = ids[start:start + ERASE_BATCH]
-        digests = {int(fields["id"]): intake.duplicate_digest(fields["thread"], fields.get("email", ""),
-                                                              fields.get("body", ""))
-                   for fields in store().raw(batch)}
-        erased += store().erase(email, batch, digests, keep_text=keep_text, last=start + ERASE_BATCH >= len(ids))
-    if not ids:
-        store().erase(email, [], {}, keep_text=keep_text, last=True)
+def forget_elsewhere(email):
+    """Whatever holds ``email`` outside the comments goes, at the end of its erasure (erasure.py): its reply-mail
+    subscriptions, and the local spool's records of it; returns {what: how many}, for the erasure's audit entry."""
     subscriptions.forget(email)
     wanted, site = ascii_lower(email.strip()), sites.current().key
     spooled = current_spool().drop(lambda record: record.get("site", "main") == site
                                    and ascii_lower(record.get("comment", {}).get("email", "")) == wanted)
-    store().audit("commenter_erased", actor, now_ms(), {
-        "reason": f"commenter {subject(email)}",
-        "counts": json.dumps({"comments": erased, "kept_text": keep_text, "spooled": spooled})})
-    logger.info("one commenter's %d comments %s by %s", erased, "stripped" if keep_text else "erased", actor)
-    return erased
+    return {"spooled": spooled}

@@ -34,6 +34,11 @@ class Keys:
         self.reported = p + "reported"
         # The dashboard's counts (queue/lib/stats.lua): since the start, and per minute and per day.
         self.stats_total = p + "stats:total"
+        # Erasures as background jobs (moderation/erasure.py): those not finished, those finished lately,
+        # and a worker's sign of life.
+        self.erasures = p + "erasures"
+        self.erasures_done = p + "erasures:done"
+        self.erasures_worker = p + "erasures:worker"
         # The worker's side (moderation/notify): dead letters sent back, dead letters, retry state, counts.
         self.notify_redo = p + "notify:redo"
         self.notify_dead = p + "notify:dead"
@@ -100,6 +105,10 @@ class Keys:
     def reports(self, comment_id):
         """The latest reports of a comment (JSON each: reason, note, at), newest first."""
         return f"{self.prefix}reports:{comment_id}"
+
+    def erasure(self, subject):
+        """One erasure job, by the keyed digest of its address (commenters.subject)."""
+        return f"{self.prefix}erasure:{subject}"
 
     def claim(self, comment_id):
         return f"{self.prefix}claim:{comment_id}"

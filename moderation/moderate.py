@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_datetime
 from flask_login import current_user, login_required
 
-from . import accounts, commenters, decisions, reports, screening
+from . import accounts, commenters, decisions, erasure, reports, screening
 from .auth import admin_required, end_session, safe_next, start_session, wants_json
 from .console_forms import (
     REASON_LABELS,
@@ -571,7 +571,12 @@ def find():
 @bp.get("/commenters")
 @admin_required
 def commenters_page():
-    return render_template("moderate/commenters.html", form=CommenterForm())
+    return render_commenters(CommenterForm())
+
+
+def render_commenters(form, status=200):
+    """The page, with how far each erasure has come (erasure.py runs them in the background)."""
+    return render_template("moderate/commenters.html", form=form, **erasure.overview()), status
 
 
 @bp.post("/commenters/export")
@@ -580,7 +585,7 @@ def export_commenter():
     """A commenter's data as a JSON file (the right of access); a POST, so that nothing prefetches it."""
     form = CommenterForm()
     if not form.validate():
-        return render_template("moderate/commenters.html", form=form), 400
+        return render_commenters(form, 400)
     found = commenters.export(form.email.data, current_user.name)
     response = current_app.response_class(json.dumps(found, ensure_ascii=False, indent=2),
                                           mimetype="application/json")
@@ -592,15 +597,18 @@ def export_commenter():
 @bp.post("/commenters/erase")
 @admin_required
 def erase_commenter():
+    """Ask for the erasure and return at once: the worker runs it, the page shows how far it has come."""
     form = CommenterForm()
     if not form.validate():
-        return render_template("moderate/commenters.html", form=form), 400
+        return render_commenters(form, 400)
     if not form.confirm.data:
         form.confirm.errors = [_("Tick the box to confirm: an erasure cannot be undone.")]
-        return render_template("moderate/commenters.html", form=form), 400
-    erased = commenters.erase(form.email.data, current_user.name, keep_text=form.keep_text.data)
-    flash(ngettext("%(num)d comment of that address erased.", "%(num)d comments of that address erased.", erased),
-          "success")
+        return render_commenters(form, 400)
+    _job, started = erasure.request(form.email.data, current_user.name, keep_text=form.keep_text.data)
+    if started:
+        flash(_("The erasure has started. It runs in the background; its progress is shown below."), "success")
+    else:
+        flash(_("An erasure of that address is already under way: its progress is shown below."), "warning")
     return redirect(url_for(".commenters_page"), 303)
 
 

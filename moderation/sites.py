@@ -30,6 +30,7 @@ from .pagecache import RenderCache
 from .store import Store
 from .store_accounts import AccountStore
 from .store_commenters import CommenterStore
+from .store_erasures import ErasureStore
 from .store_filter import FilterStore
 from .store_rules import RulesStore
 from .store_stats import StatsStore
@@ -79,6 +80,7 @@ class Site:
         self.commenters = CommenterStore(client, site=settings.key, audit_max_length=audit_max)
         self.webhooks = WebhookStore(client, site=settings.key, audit_max_length=audit_max,
                                      log_length=config["WEBHOOKS_LOG_LENGTH"])
+        self.erasures = ErasureStore(client, site=settings.key, audit_max_length=audit_max)
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"], timezone=settings.timezone)

@@ -3,11 +3,9 @@
 There is no index of every comment by address (it would cost every pending
 comment about 50 bytes): a commenter's comments are found by reading the
 address of every comment, a thousand per round trip, which is what an
-erasure request, a rare admin act, can afford. The erasure itself is
-``erase.lua``, a batch at a time, safe to run again.
+erasure request, a rare admin act, can afford. The erasure itself is a
+background job (``store_erasures.py``, ``erase.lua``), a batch at a time.
 """
-
-import json
 
 from .keys import Keys, ascii_lower
 from .store import load_script, translated
@@ -20,7 +18,6 @@ class CommenterStore:
         self.client = client
         self.keys = Keys(site)
         self.audit_max_length = audit_max_length
-        self._erase = client.register_script(load_script("erase.lua"))
         self._forget = client.register_script(load_script("forget_addresses.lua"))
 
     @translated
@@ -45,18 +42,6 @@ class CommenterStore:
         for comment_id in comment_ids:
             pipe.hgetall(self.keys.comment(comment_id))
         return [fields for fields in pipe.execute() if fields]
-
-    @translated
-    def erase(self, email, comment_ids, digests, *, keep_text=False, last=False):
-        """Erase (or strip, ``keep_text``) these comments of ``email`` in one script; returns how many.
-
-        ``digests``: {id: duplicate guard field}; ``last``: the commenter's own keys go too.
-        """
-        k = self.keys
-        options = {"prefix": k.prefix, "email": ascii_lower(email), "keep_text": keep_text, "last": last,
-                   "digests": {str(i): d for i, d in digests.items()}}
-        return self._erase(keys=[k.pending, k.pending_count, k.pending_per_thread, k.decided, k.spam],
-                           args=[json.dumps(options, ensure_ascii=False), *comment_ids])
 
     @translated
     def audit(self, action, actor, now_ms, fields):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "moderation"
 VIEWS = {"reader", "health", "cli", "moderate", "api", "demo", "metrics", "auth"}
-STORES = {"store", "store_accounts", "store_filter", "store_rules", "store_transfer", "store_commenters"}
+STORES = {"store", "store_accounts", "store_filter", "store_rules", "store_transfer", "store_commenters",
+          "store_erasures"}
 PURE = {"models", "errors", "keys", "textnorm", "rules", "bayes", "waves", "text", "counters", "htmltext", "threadkeys",
         "records", "xmlfile", "wxr", "disqus", "jsonlines", "progress"}
 

@@ -24,6 +24,7 @@ from moderation.notify.store_readers import ReaderStore
 from moderation.store import Store, load_script
 from moderation.store_accounts import AccountStore
 from moderation.store_commenters import CommenterStore
+from moderation.store_erasures import ErasureStore
 from moderation.store_transfer import TransferStore
 from moderation.webhooks.store import Endpoint, WebhookStore
 
@@ -100,8 +101,13 @@ def workload(client):
     accounts.remove("sami", "ali", 3_006)
     people = CommenterStore(client, site="أخبار")
     people.forget_addresses(10_000)
-    people.erase("b@example.com", [second], {second: "digest"}, last=True)
-    people.erase("c@example.com", [third], {}, keep_text=True, last=True)
+    erasures = ErasureStore(client, site="أخبار")
+    for subject, email, keep_text, found in (("b", "b@example.com", False, second),
+                                             ("c", "c@example.com", True, third)):
+        erasures.start(subject, email, "ali", 6_000, keep_text=keep_text, keep_ms=60_000)
+        step = {"from": 1, "to": erasures.last_id() + 1, "runner": "w1", "now": 6_001, "lease_ms": 1_000}
+        erased = erasures.erase(subject, email, [found], {found: "digest"}, step=step, keep_text=keep_text)
+        erasures.finish(subject, "w1", 6_002, counts={"comments": erased}, erased=erased, keep_ms=60_000)
     transfer = TransferStore(client, site="أخبار")
 
     def imported(source, status, parent="", body="نص", **fields):

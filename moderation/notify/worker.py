@@ -16,7 +16,7 @@ import time
 
 from flask import current_app
 
-from .. import sites
+from .. import erasure, sites
 from ..errors import StoreUnavailable
 from ..models import Status
 from ..webhooks import delivery as webhooks
@@ -59,6 +59,7 @@ class Worker:
                 for site in sites.every():
                     try:
                         busy |= self.run_once(site)
+                        busy |= self.run_jobs(site)
                     except StoreUnavailable as error:
                         logger.warning("site %s: Redis unavailable, trying again shortly: %s", site.key, error)
                 if not busy:
@@ -82,6 +83,11 @@ class Worker:
             self.attempt(site, stream, entry_id, fields, now_ms() if now is None else now)
         self.send_digests(site, now_ms() if now is None else now)
         return bool(found)
+
+    def run_jobs(self, site, now=None):
+        """A slice of the site's background jobs (erasures, moderation/erasure.py); whether any is left."""
+        sites.use(site)
+        return erasure.run_waiting(self.consumer, seen_ms=self.claim_idle_ms, now=now)
 
     def attempt(self, site, stream, entry_id, fields, now):
         store = site.notify
