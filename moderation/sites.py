@@ -80,7 +80,8 @@ class Site:
         self.commenters = CommenterStore(client, site=settings.key, audit_max_length=audit_max)
         self.webhooks = WebhookStore(client, site=settings.key, audit_max_length=audit_max,
                                      log_length=config["WEBHOOKS_LOG_LENGTH"])
-        self.erasures = ErasureStore(client, site=settings.key, audit_max_length=audit_max)
+        self.erasures = ErasureStore(client, site=settings.key, audit_max_length=audit_max,
+                                     timezone=settings.timezone)
         self.transfer = TransferStore(client, site=settings.key, audit_max_length=audit_max,
                                       min_replicas=config["REDIS_MIN_REPLICAS"],
                                       replica_wait_ms=config["REDIS_REPLICA_WAIT_MS"], timezone=settings.timezone)

@@ -8,13 +8,15 @@ erased so far. Each step moves the cursor in the same script that erases
 
 import json
 
+from . import buckets
 from .keys import Keys, ascii_lower
 from .store import load_script, translated
 
 
 class ErasureStore:
-    def __init__(self, client, site="main", audit_max_length=1_000_000):
+    def __init__(self, client, site="main", audit_max_length=1_000_000, *, timezone="UTC"):
         self.client = client
+        self.timezone = timezone
         self.keys = Keys(site)
         self.audit_max_length = audit_max_length
         self._start = client.register_script(load_script("erasure_start.lua"))
@@ -77,7 +79,8 @@ class ErasureStore:
         """
         k = self.keys
         options = {"prefix": k.prefix, "email": ascii_lower(email), "keep_text": keep_text,
-                   "digests": {str(i): d for i, d in digests.items()}, **step}
+                   "digests": {str(i): d for i, d in digests.items()}, **step,
+                   "stats": buckets.when(step["now"], self.timezone)}
         return self._erase(keys=[k.pending, k.pending_count, k.pending_per_thread, k.decided, k.spam,
                                  k.erasure(subject)],
                            args=[json.dumps(options, ensure_ascii=False), *comment_ids])

@@ -24,14 +24,15 @@
 -- ARGV[1] JSON options: prefix (of the site's keys), email (lower-cased as
 --         the keys are), keep_text, digests ({id: its duplicate guard's
 --         field}), from, to (the cursor before and after), runner, now (ms),
---         lease_ms
+--         lease_ms, stats (lib/stats.lua's: the queue's depth changes)
 -- ARGV[2..] comment ids
 --
 -- Returns how many comments it erased (or stripped), or -1 when the job is
 -- not this runner's to move from ``from`` (moved on, finished, or leased).
+-- uses lib/stats.lua
 
 local o = cjson.decode(ARGV[1])
-local prefix, erased, changed = o.prefix, 0, {}
+local prefix, erased, changed, dequeued = o.prefix, 0, {}, 0
 
 local job = redis.call('HMGET', KEYS[6], 'state', 'cursor', 'runner', 'lease_until')
 if job[1] ~= 'running' or tonumber(job[2]) ~= o.from
@@ -54,6 +55,7 @@ for i = 2, #ARGV do
     else
       if redis.call('SETBIT', KEYS[1], id, 0) == 1 then
         redis.call('DECR', KEYS[2])
+        dequeued = dequeued + 1
         if tonumber(redis.call('ZINCRBY', KEYS[3], -1, thread)) <= 0 then
           redis.call('ZREM', KEYS[3], thread)
         end
@@ -78,6 +80,12 @@ end
 
 for thread in pairs(changed) do
   redis.call('INCR', prefix .. 'thread:' .. thread .. ':version')
+end
+if dequeued > 0 then
+  local stats = open_stats(prefix, o.stats)
+  local after = tonumber(redis.call('GET', KEYS[2]))
+  stats:depth(after + dequeued, after)
+  stats:close()
 end
 redis.call('HSET', KEYS[6], 'cursor', o.to, 'runner', o.runner, 'lease_until', o.now + o.lease_ms,
            'stepped_at', o.now)

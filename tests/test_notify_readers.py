@@ -287,7 +287,7 @@ def test_public_answers_are_the_same_whatever_the_address(mail_app, smtp):  # no
 
 
 def test_commenters_export_shows_subscriptions_and_erase_removes_them(mail_app, smtp):  # noqa: F811
-    from moderation import commenters
+    from moderation import commenters, erasure
 
     app = mail_app()
     ready(app)
@@ -300,7 +300,8 @@ def test_commenters_export_shows_subscriptions_and_erase_removes_them(mail_app, 
     assert subscription["confirmed_at"]
     json.dumps(exported)
     with app.app_context():
-        commenters.erase(READER, "ali")
+        job, _ = erasure.request(READER, "ali")
+        erasure.run(job.subject, "test")
         assert commenters.export(READER, "ali")["subscriptions"] == []
     redis, keys = app.extensions["redis"], Keys("main")
     assert not redis.exists(keys.reader(digest), keys.reader_threads(digest))
