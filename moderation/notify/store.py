@@ -185,11 +185,12 @@ class NotifyStore:
     def take_alert(self, name, most_per_hour, now_ms):
         """Whether moderator ``name`` may get one more alert this hour (and count it if so)."""
         key = self.keys.notify_rate(name, now_ms // 3_600_000)
-        if int(self.client.get(key) or 0) >= most_per_hour:
-            return False
-        if self.client.incr(key) == 1:
-            self.client.expire(key, 3600)
-        return True
+        # One atomic step: the hour's counter made (with its expiry) if new, then counted; two workers
+        # alerting at once cannot both take the last slot.
+        pipe = self.client.pipeline(transaction=True)
+        pipe.set(key, 0, ex=3600, nx=True)
+        pipe.incr(key)
+        return pipe.execute()[1] <= most_per_hour
 
     # Digests
 
