@@ -136,9 +136,10 @@ def test_the_embed_report_page_may_be_framed_by_the_news_site(client, published)
 
 
 def test_erasing_a_commenter_takes_their_reports_away(app, client, store, published):
-    from moderation import commenters
+    from moderation import erasure
 
     send_report(client, published[1], ip="198.51.100.1")
     with app.test_request_context():
-        commenters.erase("w1@example.com", "ali")
+        job, _started = erasure.request("w1@example.com", "ali")
+        erasure.run(job.subject, "cli")
     assert store.reported() == [] and not store.client.exists(store.keys.reports(published[1]))
