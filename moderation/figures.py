@@ -64,18 +64,17 @@ def added(dicts, prefix=""):
     return total
 
 
-def depths(buckets_in_order, now_depth):
-    """The depth at the end of each bucket: carried from the last change, and before the first change
-    of the period, what that change started from."""
+def peaks(buckets_in_order, now_depth):
+    """The highest depth of the queue in each bucket. Where nothing changed, the depth is carried from the
+    last change; before the first change of the period, it is what that change started from."""
     first = next((b for b in buckets_in_order if "depth" in b), None)
     depth = first["depth_open"] if first else now_depth
-    carried, highest = [], []
+    highest = []
     for bucket in buckets_in_order:
         opened = bucket.get("depth_open", depth)
         depth = bucket.get("depth", depth)
-        carried.append(depth)
         highest.append(max(opened, depth, bucket.get("depth_max", depth)))
-    return carried, highest
+    return highest
 
 
 def minute_of(hour, minute):
@@ -105,10 +104,10 @@ def work_out(store, now_ms, timezone):
     per_hour, per_day, depth_now = store.read(hours, [d.isoformat() for d in days])
     per_minute = [minute_of(per_hour[(m - minutes[0]) // 60], m % 60) for m in minutes]
 
-    _, minute_peaks = depths(per_minute, depth_now)
+    minute_peaks = peaks(per_minute, depth_now)
     depth_day = [(minutes[i] * buckets.MINUTE_MS, max(minute_peaks[i:i + DEPTH_STEP_MINUTES]))
                  for i in range(0, len(minutes), DEPTH_STEP_MINUTES)]
-    _, day_peaks = depths(per_day, depth_now)
+    day_peaks = peaks(per_day, depth_now)
 
     wait_hours = [(hour * buckets.HOUR_MS, *waits(bucket)) for hour, bucket in zip(hours, per_hour, strict=True)]
     wait_days = [(d, *waits(bucket)) for d, bucket in zip(days, per_day, strict=True)]
@@ -126,12 +125,12 @@ def work_out(store, now_ms, timezone):
     caught = added(per_day, "caught:")
     door_days = [(d, sum(v for n, v in b.items() if n.startswith("caught:")), b.get("slipped", 0), b.get("rescued", 0))
                  for d, b in zip(days, per_day, strict=True)]
-    month = added(per_day)
     return Figures(
         depth_now=depth_now, depth_day=depth_day, depth_month=list(zip(days, day_peaks, strict=True)),
         wait_hours=wait_hours, wait_days=wait_days,
         moderators=dict(sorted(moderators.items())), moderator_days=days[-MODERATOR_DAYS:],
-        door_days=door_days, caught=ranked(caught, "caught:"), slipped=month["slipped"], rescued=month["rescued"],
+        door_days=door_days, caught=ranked(caught, "caught:"), slipped=sum(b.get("slipped", 0) for b in per_day),
+        rescued=sum(b.get("rescued", 0) for b in per_day),
         rules=ranked(added(per_day, "rule:"), "rule:"),
         busiest=store.busiest([d.isoformat() for d in days[-BUSIEST_DAYS:]]),
     )

@@ -102,9 +102,9 @@ def test_quantiles_of_the_wait_histogram(counts, p50, p95):
 
 def test_the_depth_is_carried_between_changes():
     # Nothing before the first change: what it started from; then the last value, and each bucket's peak.
-    carried, highest = figures.depths([{}, {"depth_open": 3, "depth": 5}, {}, {"depth_open": 5, "depth": 1}], 1)
-    assert carried == [3, 5, 5, 1] and highest == [3, 5, 5, 5]
-    assert figures.depths([{}, {}], 7) == ([7, 7], [7, 7])
+    highest = figures.peaks([{}, {"depth_open": 3, "depth": 5}, {}, {"depth_open": 5, "depth": 1}, {}], 1)
+    assert highest == [3, 5, 5, 5, 1]
+    assert figures.peaks([{}, {}], 7) == [7, 7]
 
 
 def test_the_dashboard_draws_the_figures_for_every_moderator(app, store, team):
