@@ -207,6 +207,54 @@ def test_worker_digest_groups_what_waits_and_sends_nothing_when_nothing_waits(ma
     assert len(smtp.inbox.messages) == 1
 
 
+def test_worker_failed_digest_backs_off_then_dead_letter_and_retry_from_the_console(mail_app, make_moderator):
+    down = MailServer(port=free_port())  # nothing listens: each attempt is refused
+    app = mail_app(SMTP_URL=down.url, WORKER_RETRY_SECONDS=60, WORKER_RETRY_MAX_SECONDS=100,
+                   WORKER_MAX_ATTEMPTS=3)
+    site = prepare(app, "mona", alerts="digest")
+    make_moderator("ali", "admin")
+    ids = submit(site, 2)
+    worker = Worker(app)
+    due = int(time.time() * 1000) + 15 * 60_000 + 1000
+
+    def failed():
+        return site.notify.counts().get("failed", 0)
+
+    run(app, worker, now=due)
+    assert failed() == 1
+    run(app, worker, now=due + 59_000)  # within the first delay (60 s): not tried
+    assert failed() == 1
+    run(app, worker, now=due + 60_000)
+    assert failed() == 2
+    run(app, worker, now=due + 60_000 + 99_000)  # the delay doubled, capped at 100 s: not yet
+    assert failed() == 2
+    assert site.notify.dead_letters() == []
+    run(app, worker, now=due + 60_000 + 100_000)
+    [(raw, letter)] = site.notify.dead_letters()
+    assert letter["attempts"] == 3 and "ConnectionRefusedError" in letter["error"]
+    assert letter["fields"] == {"type": "digest", "moderator": "mona"}
+    run(app, worker, now=due + 3600_000)  # a dead letter waits for an admin, however long
+    counts = site.notify.counts()
+    assert (counts["failed"], counts["retried"], counts["dead"]) == (3, 2, 1)
+    admin = logged_in(app, "ali")
+    page = admin.get("/moderate/dead-letters").get_data(as_text=True)
+    assert "digest" in page and "mona" in page and "ConnectionRefusedError" in page
+    assert admin.post("/moderate/dead-letters/retry", data={"letter": raw, "csrf_token": admin.csrf}).status_code \
+        == 303
+    assert site.notify.dead_letters() == []
+    down.start()
+    try:
+        run(app, worker, now=due + 3601_000)
+        [digest] = down.inbox.wait_for(1)
+        assert sorted(comment_ids([digest])) == ids
+        run(app, worker, now=due + 7200_000)
+        assert len(down.inbox.messages) == 1  # sent once; nothing waits any more
+    finally:
+        down.stop()
+    assert site.notify.counts()["sent"] == 1
+    assert site.notify.backlog()[0] == 0
+
+
 def test_worker_killed_mid_batch_loses_nothing(redis_server, mail_app, smtp, tmp_path):
     """kill -9 of a worker process while it sends: another takes over; each comment alerted, at most one twice."""
     app = mail_app()
