@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import trustme
 
 from moderation import sites
 from moderation.models import Decision, NewComment
@@ -370,5 +371,49 @@ def test_worker_logs_in_with_the_user_and_password_of_smtp_url(mail_app):
         run(app=wrong, worker=Worker(wrong))
         assert len(server.inbox.messages) == 1
         assert site.notify.counts()["failed"] == 1
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def certificates(tmp_path):
+    """A test CA (its PEM file for SMTP_CA_FILE) and a certificate it issued for 127.0.0.1."""
+    ca = trustme.CA()
+    ca_file = tmp_path / "smtp-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return str(ca_file), ca.issue_cert("127.0.0.1")
+
+
+@pytest.mark.parametrize("tls", ["smtps", "starttls"])
+def test_worker_delivers_over_tls_and_logs_in_there(mail_app, certificates, tls):
+    ca_file, certificate = certificates
+    server = MailServer(login=("relay-user", "s3cret"), tls=tls, certificate=certificate).start()
+    try:
+        url = server.url.replace("://", "://relay-user:s3cret@")
+        app = mail_app(SMTP_URL=url, SMTP_CA_FILE=ca_file)
+        site = prepare(app, "mona")
+        [comment_id] = submit(site)
+        run(app, Worker(app))
+        [message] = server.inbox.wait_for(1)
+        assert comment_ids([message]) == [comment_id]
+        assert server.logins == ["relay-user"]  # AUTH is offered only over TLS
+        assert site.notify.counts()["sent"] == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("tls", ["smtps", "starttls"])
+def test_worker_refuses_an_untrusted_certificate_and_never_falls_back_to_plain_text(mail_app, certificates, tls):
+    _ca_file, certificate = certificates
+    # STARTTLS only offered, no login asked: a client that skipped TLS or went on without it would deliver.
+    server = MailServer(tls=tls, certificate=certificate, require_tls=False).start()
+    try:
+        app = mail_app(SMTP_URL=server.url)  # no SMTP_CA_FILE: the system's CAs do not know the test CA
+        site = prepare(app, "mona")
+        submit(site)
+        run(app, Worker(app))
+        assert site.notify.counts()["failed"] == 1
+        assert server.inbox.messages == []
+        assert site.notify.backlog()[0] == 1  # pending, retried later: not lost
     finally:
         server.stop()
