@@ -3,8 +3,8 @@
 ``smtp://user:password@host:port`` speaks STARTTLS when the server offers it; ``smtps://`` is TLS from the
 first byte (port 465 unless given). Either way the server's certificate and name are checked against the
 system's CAs (or ``SMTP_CA_FILE``'s); a TLS handshake that fails fails the delivery, it never goes on in
-plain text. Messages are in the site's language, with a plain-text part and an
-HTML part that knows its direction.
+plain text. Messages are in the site's language, with a plain-text part and an HTML part that knows its
+direction.
 """
 
 import smtplib

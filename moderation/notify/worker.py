@@ -5,7 +5,8 @@ out its backoff), read what nobody has seen, handle each event, then acknowledge
 an idempotency key, set in Redis once the message went out and before the event is acknowledged: a
 worker killed between sending and acknowledging makes the next one send that message once more, never
 lose it (RELIABILITY.md). A failed event is retried with a doubling delay and, after
-``WORKER_MAX_ATTEMPTS``, kept as a dead letter that an admin can send back from the console.
+``WORKER_MAX_ATTEMPTS``, kept as a dead letter that an admin can send back from the console; a moderator's
+digest that fails takes the same path (its dead letter holds the digest until an admin retries it).
 """
 
 import logging
