@@ -91,6 +91,9 @@ DEFAULTS = {
     # smtp://user:password@host:587 (STARTTLS when the server offers it) or smtps://…:465.
     "SMTP_URL": None,
     "SMTP_TIMEOUT_SECONDS": 10.0,
+    # A PEM file of the certificate authorities trusted for the SMTP server's certificate (a private
+    # relay's own CA), in place of the system's store. Unset: the system's store.
+    "SMTP_CA_FILE": None,
     "MAIL_FROM": None,
     # The service's address as readers and moderators reach it (behind a proxy, under a sub-path):
     # links in mail start with it.
@@ -176,6 +179,7 @@ ENVIRONMENT = {
     "PREFERRED_URL_SCHEME": str,
     "SMTP_URL": str,
     "SMTP_TIMEOUT_SECONDS": float,
+    "SMTP_CA_FILE": str,
     "MAIL_FROM": str,
     "PUBLIC_URL": str,
     "MAIL_ACTION_HOURS": int,

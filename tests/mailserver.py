@@ -1,11 +1,13 @@
 """A real SMTP server for the tests: aiosmtpd in this process, on a free port of 127.0.0.1.
 
-It keeps every message it took in; ``wait_for(n)`` waits on a condition, not a sleep.
+It keeps every message it took in; ``wait_for(n)`` waits on a condition, not a sleep. With a certificate
+(``tls_certificate``, a trustme one) it speaks TLS from the first byte (``smtps``) or after STARTTLS.
 """
 
 import email
 import email.policy
 import socket
+import ssl
 import threading
 
 from aiosmtpd.controller import Controller
@@ -40,14 +42,20 @@ class Inbox:
 
 
 class MailServer:
-    """With ``login`` (user, password), the server offers AUTH and refuses other credentials."""
+    """With ``login`` (user, password), the server offers AUTH and refuses other credentials. ``tls``:
+    None (plain), ``"smtps"`` (implicit TLS) or ``"starttls"`` (offered; required unless ``require_tls``
+    is false), with ``certificate`` (a trustme ``LeafCert`` for 127.0.0.1); AUTH is then offered only
+    over TLS."""
 
-    def __init__(self, port=None, login=None):
+    def __init__(self, port=None, login=None, *, tls=None, certificate=None, require_tls=True):
         self.port = port or free_port()
         self.inbox = Inbox()
         self.controller = None
         self.login = login
         self.logins = []
+        self.tls = tls
+        self.certificate = certificate
+        self.require_tls = require_tls
 
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         if not isinstance(auth_data, LoginPassword):
@@ -58,13 +66,22 @@ class MailServer:
 
     @property
     def url(self):
-        return f"smtp://127.0.0.1:{self.port}"
+        return f"{'smtps' if self.tls == 'smtps' else 'smtp'}://127.0.0.1:{self.port}"
 
     def start(self):
-        # AUTH offered without TLS (a test on 127.0.0.1); the client logs in when SMTP_URL has a user.
-        options = {"authenticator": self.authenticate, "auth_require_tls": False} \
+        # Without TLS, AUTH is offered in plain text (a test on 127.0.0.1); the client logs in when SMTP_URL
+        # has a user. aiosmtpd's auth_require_tls knows only STARTTLS: under implicit TLS every byte is
+        # encrypted already, so it is asked for only with STARTTLS (and AUTH waits for it).
+        options = {"authenticator": self.authenticate, "auth_require_tls": self.tls == "starttls"} \
             if self.login else {}
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
+        context = None
+        if self.tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.certificate.configure_cert(context)
+        if self.tls == "starttls":
+            options.update(tls_context=context, require_starttls=self.require_tls)
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
+                                     ssl_context=context if self.tls == "smtps" else None, **options)
         self.controller.start()
         return self
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import trustme
 
 from moderation import sites
 from moderation.models import Decision, NewComment
@@ -207,6 +208,54 @@ def test_worker_digest_groups_what_waits_and_sends_nothing_when_nothing_waits(ma
     assert len(smtp.inbox.messages) == 1
 
 
+def test_worker_failed_digest_backs_off_then_dead_letter_and_retry_from_the_console(mail_app, make_moderator):
+    down = MailServer(port=free_port())  # nothing listens: each attempt is refused
+    app = mail_app(SMTP_URL=down.url, WORKER_RETRY_SECONDS=60, WORKER_RETRY_MAX_SECONDS=100,
+                   WORKER_MAX_ATTEMPTS=3)
+    site = prepare(app, "mona", alerts="digest")
+    make_moderator("ali", "admin")
+    ids = submit(site, 2)
+    worker = Worker(app)
+    due = int(time.time() * 1000) + 15 * 60_000 + 1000
+
+    def failed():
+        return site.notify.counts().get("failed", 0)
+
+    run(app, worker, now=due)
+    assert failed() == 1
+    run(app, worker, now=due + 59_000)  # within the first delay (60 s): not tried
+    assert failed() == 1
+    run(app, worker, now=due + 60_000)
+    assert failed() == 2
+    run(app, worker, now=due + 60_000 + 99_000)  # the delay doubled, capped at 100 s: not yet
+    assert failed() == 2
+    assert site.notify.dead_letters() == []
+    run(app, worker, now=due + 60_000 + 100_000)
+    [(raw, letter)] = site.notify.dead_letters()
+    assert letter["attempts"] == 3 and "ConnectionRefusedError" in letter["error"]
+    assert letter["fields"] == {"type": "digest", "moderator": "mona"}
+    run(app, worker, now=due + 3600_000)  # a dead letter waits for an admin, however long
+    counts = site.notify.counts()
+    assert (counts["failed"], counts["retried"], counts["dead"]) == (3, 2, 1)
+    admin = logged_in(app, "ali")
+    page = admin.get("/moderate/dead-letters").get_data(as_text=True)
+    assert "digest" in page and "mona" in page and "ConnectionRefusedError" in page
+    assert admin.post("/moderate/dead-letters/retry", data={"letter": raw, "csrf_token": admin.csrf}).status_code \
+        == 303
+    assert site.notify.dead_letters() == []
+    down.start()
+    try:
+        run(app, worker, now=due + 3601_000)
+        [digest] = down.inbox.wait_for(1)
+        assert sorted(comment_ids([digest])) == ids
+        run(app, worker, now=due + 7200_000)
+        assert len(down.inbox.messages) == 1  # sent once; nothing waits any more
+    finally:
+        down.stop()
+    assert site.notify.counts()["sent"] == 1
+    assert site.notify.backlog()[0] == 0
+
+
 def test_worker_killed_mid_batch_loses_nothing(redis_server, mail_app, smtp, tmp_path):
     """kill -9 of a worker process while it sends: another takes over; each comment alerted, at most one twice."""
     app = mail_app()
@@ -322,5 +371,49 @@ def test_worker_logs_in_with_the_user_and_password_of_smtp_url(mail_app):
         run(app=wrong, worker=Worker(wrong))
         assert len(server.inbox.messages) == 1
         assert site.notify.counts()["failed"] == 1
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def certificates(tmp_path):
+    """A test CA (its PEM file for SMTP_CA_FILE) and a certificate it issued for 127.0.0.1."""
+    ca = trustme.CA()
+    ca_file = tmp_path / "smtp-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return str(ca_file), ca.issue_cert("127.0.0.1")
+
+
+@pytest.mark.parametrize("tls", ["smtps", "starttls"])
+def test_worker_delivers_over_tls_and_logs_in_there(mail_app, certificates, tls):
+    ca_file, certificate = certificates
+    server = MailServer(login=("relay-user", "s3cret"), tls=tls, certificate=certificate).start()
+    try:
+        url = server.url.replace("://", "://relay-user:s3cret@")
+        app = mail_app(SMTP_URL=url, SMTP_CA_FILE=ca_file)
+        site = prepare(app, "mona")
+        [comment_id] = submit(site)
+        run(app, Worker(app))
+        [message] = server.inbox.wait_for(1)
+        assert comment_ids([message]) == [comment_id]
+        assert server.logins == ["relay-user"]  # AUTH is offered only over TLS
+        assert site.notify.counts()["sent"] == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("tls", ["smtps", "starttls"])
+def test_worker_refuses_an_untrusted_certificate_and_never_falls_back_to_plain_text(mail_app, certificates, tls):
+    _ca_file, certificate = certificates
+    # STARTTLS only offered, no login asked: a client that skipped TLS or went on without it would deliver.
+    server = MailServer(tls=tls, certificate=certificate, require_tls=False).start()
+    try:
+        app = mail_app(SMTP_URL=server.url)  # no SMTP_CA_FILE: the system's CAs do not know the test CA
+        site = prepare(app, "mona")
+        submit(site)
+        run(app, Worker(app))
+        assert site.notify.counts()["failed"] == 1
+        assert server.inbox.messages == []
+        assert site.notify.backlog()[0] == 1  # pending, retried later: not lost
     finally:
         server.stop()

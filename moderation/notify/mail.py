@@ -1,8 +1,10 @@
 """Mail: delivery over SMTP (``SMTP_URL``) and the moderator alert and digest messages.
 
 ``smtp://user:password@host:port`` speaks STARTTLS when the server offers it; ``smtps://`` is TLS from the
-first byte (port 465 unless given). Messages are in the site's language, with a plain-text part and an
-HTML part that knows its direction.
+first byte (port 465 unless given). Either way the server's certificate and name are checked against the
+system's CAs (or ``SMTP_CA_FILE``'s); a TLS handshake that fails fails the delivery, it never goes on in
+plain text. Messages are in the site's language, with a plain-text part and an HTML part that knows its
+direction.
 """
 
 import smtplib
@@ -34,7 +36,7 @@ def enabled():
 class Mailer:
     """One SMTP server; each message on a connection of its own (the worker sends a few at a time)."""
 
-    def __init__(self, url, sender, timeout_seconds=10.0):
+    def __init__(self, url, sender, timeout_seconds=10.0, *, ca_file=None):
         parts = urlsplit(url)
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
             raise ValueError("SMTP_URL must look like smtp://user:password@host:587 or smtps://…")
@@ -45,17 +47,19 @@ class Mailer:
         self.password = unquote(parts.password) if parts.password else None
         self.sender = sender
         self.timeout = timeout_seconds
+        self.ca_file = ca_file
 
     def send(self, message):
         try:
+            context = ssl.create_default_context(cafile=self.ca_file)
             if self.tls:
-                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                              context=ssl.create_default_context())
+                connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
                 connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             with connection as smtp:
+                smtp.ehlo()  # the server's extensions are known only after EHLO
                 if not self.tls and smtp.has_extn("starttls"):
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=context)  # raises on a bad certificate: no plain-text fallback
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 smtp.send_message(message)
@@ -67,7 +71,8 @@ def mailer():
     config = current_app.config
     if not config.get("SMTP_URL"):
         raise MailOff()
-    return Mailer(config["SMTP_URL"], config["MAIL_FROM"] or "comments@localhost", config["SMTP_TIMEOUT_SECONDS"])
+    return Mailer(config["SMTP_URL"], config["MAIL_FROM"] or "comments@localhost", config["SMTP_TIMEOUT_SECONDS"],
+                  ca_file=config.get("SMTP_CA_FILE"))
 
 
 def message(to, subject, template, locale, site, **context):

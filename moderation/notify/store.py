@@ -31,6 +31,8 @@ class NotifyStore:
         self._dead = client.register_script(load_script("notify_dead.lua"))
         self._redo = client.register_script(load_script("notify_redo.lua"))
         self._prefs = client.register_script(load_script("notify_prefs.lua"))
+        self._digest_lease = client.register_script(load_script("notify_digest_lease.lua"))
+        self._digest_failed = client.register_script(load_script("notify_digest_failed.lua"))
 
     # The consumer group
 
@@ -207,13 +209,36 @@ class NotifyStore:
         return [int(i) for i, _ in rows], since, int(self.client.get(self.keys.notify_digest_sent(name)) or 0)
 
     @translated
-    def lease_digest(self, name, consumer, lease_ms):
-        """Whether ``consumer`` may build the digest now (one worker at a time)."""
-        return bool(self.client.set(self.keys.notify_digest_lease(name), consumer, nx=True, px=lease_ms))
+    def lease_digest(self, name, consumer, lease_ms, now_ms):
+        """Whether ``consumer`` may build the digest now: one worker at a time, none before the backoff of
+        a failed digest has run out, none while it is a dead letter."""
+        k = self.keys
+        return bool(self._digest_lease(keys=[k.notify_digest_lease(name), k.notify_retries, k.notify_counts],
+                                       args=[digest_field(name), consumer, lease_ms, now_ms]))
+
+    @translated
+    def digest_failed(self, name, *, now_ms, retry_ms, retry_max_ms, max_attempts, error):
+        """Count a failed digest: (attempts so far, time of the next one in ms, or None: a dead letter now)."""
+        k = self.keys
+        attempts, next_ms = self._digest_failed(
+            keys=[k.notify_retries, k.notify_dead, k.notify_counts, k.notify_digest_lease(name)],
+            args=[digest_field(name), name, now_ms, retry_ms, retry_max_ms, max_attempts, error])
+        return int(attempts), (None if int(next_ms) < 0 else int(next_ms))
+
+    @translated
+    def revive_digest(self, name):
+        """An admin retried the digest's dead letter: the next pass sends it (with a fresh count)."""
+        self.client.hdel(self.keys.notify_retries, digest_field(name))
 
     @translated
     def finish_digest(self, name, comment_ids, now_ms):
         if comment_ids:
             self.client.zrem(self.keys.notify_digest(name), *[str(i) for i in comment_ids])
         self.client.set(self.keys.notify_digest_sent(name), now_ms)
+        self.client.hdel(self.keys.notify_retries, digest_field(name))
         self.client.delete(self.keys.notify_digest_lease(name))
+
+
+def digest_field(name):
+    """The digest's field in the retry state; event ids (``<ms>-<n>``) cannot take this form."""
+    return f"digest:{name}"

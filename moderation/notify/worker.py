@@ -5,7 +5,8 @@ out its backoff), read what nobody has seen, handle each event, then acknowledge
 an idempotency key, set in Redis once the message went out and before the event is acknowledged: a
 worker killed between sending and acknowledging makes the next one send that message once more, never
 lose it (RELIABILITY.md). A failed event is retried with a doubling delay and, after
-``WORKER_MAX_ATTEMPTS``, kept as a dead letter that an admin can send back from the console.
+``WORKER_MAX_ATTEMPTS``, kept as a dead letter that an admin can send back from the console; a moderator's
+digest that fails takes the same path (its dead letter holds the digest until an admin retries it).
 """
 
 import logging
@@ -136,8 +137,8 @@ class Worker:
             # of a hundred comments becomes one mail.
             if not waiting or now - max(since, last) < minutes * 60_000:
                 continue
-            if not store.lease_digest(name, self.consumer, max(self.retry_ms, 1000)):
-                continue  # another worker is on it, or the last try failed moments ago
+            if not store.lease_digest(name, self.consumer, max(self.retry_ms, 1000), now):
+                continue  # another worker is on it, the last try failed moments ago, or a dead letter
             still = [c for c in site.store.get_many(waiting) if c.status == Status.PENDING]
             key = f"digest:{name}:{waiting[-1]}"
             if still and not store.was_sent(key):
@@ -145,12 +146,23 @@ class Worker:
                     mailer = mail.mailer()
                     mailer.send(mail.digest(site, still, name, email, titles(site, {c.thread for c in still})))
                 except mail.DeliveryFailed as error:
-                    store.count("failed")
-                    logger.warning("site %s: digest for %s failed, again shortly: %s", site.key, name, error)
-                    continue  # the lease expires after the retry delay; the comments stay waiting
+                    self.digest_failed(site, name, str(error), now)
+                    continue  # the comments stay waiting
                 store.mark_sent(key)
             # Nothing waits any more (all decided meanwhile): nothing is sent, the digest starts afresh.
             store.finish_digest(name, waiting, now)
+
+
+    def digest_failed(self, site, name, error, now):
+        """Like a failed event: again after a doubling delay, or a dead letter past the limit."""
+        attempts, next_ms = site.notify.digest_failed(name, now_ms=now, retry_ms=self.retry_ms,
+                                                      retry_max_ms=self.retry_max_ms,
+                                                      max_attempts=self.max_attempts, error=error)
+        if next_ms is None:
+            logger.error("site %s: digest for %s given up after %d attempts: %s", site.key, name, attempts, error)
+        else:
+            logger.warning("site %s: digest for %s failed (attempt %d), again in %d s: %s", site.key, name,
+                           attempts, (next_ms - now) // 1000, error)
 
 
 def titles(site, threads):
@@ -165,6 +177,8 @@ def handle(site, entry_id, fields):
         alert_moderators(site, fields.get("retry_of") or entry_id, int(fields["id"]))
     elif fields.get("type") == "approved":
         readers.on_approved(site, fields.get("retry_of") or entry_id, int(fields["id"]))
+    elif fields.get("type") == "digest":
+        site.notify.revive_digest(fields["moderator"])  # a dead digest an admin retried: the pass sends it
 
 
 def alert_moderators(site, origin, comment_id):
