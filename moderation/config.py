@@ -94,6 +94,9 @@ DEFAULTS = {
     # A PEM file of the certificate authorities trusted for the SMTP server's certificate (a private
     # relay's own CA), in place of the system's store. Unset: the system's store.
     "SMTP_CA_FILE": None,
+    # smtp:// to a server on another machine that offers no STARTTLS: refused (someone on the way could
+    # have stripped the offer), unless this is off. A server on this machine (loopback) may speak plain text.
+    "SMTP_REQUIRE_TLS": True,
     "MAIL_FROM": None,
     # The service's address as readers and moderators reach it (behind a proxy, under a sub-path):
     # links in mail start with it.
@@ -180,6 +183,7 @@ ENVIRONMENT = {
     "SMTP_URL": str,
     "SMTP_TIMEOUT_SECONDS": float,
     "SMTP_CA_FILE": str,
+    "SMTP_REQUIRE_TLS": bool,
     "MAIL_FROM": str,
     "PUBLIC_URL": str,
     "MAIL_ACTION_HOURS": int,

@@ -47,7 +47,8 @@ class MailServer:
     is false), with ``certificate`` (a trustme ``LeafCert`` for 127.0.0.1); AUTH is then offered only
     over TLS."""
 
-    def __init__(self, port=None, login=None, *, tls=None, certificate=None, require_tls=True):
+    def __init__(self, port=None, login=None, *, tls=None, certificate=None, require_tls=True, host="127.0.0.1"):
+        self.host = host
         self.port = port or free_port()
         self.inbox = Inbox()
         self.controller = None
@@ -66,7 +67,7 @@ class MailServer:
 
     @property
     def url(self):
-        return f"{'smtps' if self.tls == 'smtps' else 'smtp'}://127.0.0.1:{self.port}"
+        return f"{'smtps' if self.tls == 'smtps' else 'smtp'}://{self.host}:{self.port}"
 
     def start(self):
         # Without TLS, AUTH is offered in plain text (a test on 127.0.0.1); the client logs in when SMTP_URL
@@ -80,7 +81,7 @@ class MailServer:
             self.certificate.configure_cert(context)
         if self.tls == "starttls":
             options.update(tls_context=context, require_starttls=self.require_tls)
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port,
+        self.controller = Controller(self.inbox, hostname=self.host, port=self.port,
                                      ssl_context=context if self.tls == "smtps" else None, **options)
         self.controller.start()
         return self

@@ -3,9 +3,11 @@
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ import trustme
 
 from moderation import sites
 from moderation.models import Decision, NewComment
+from moderation.notify.mail import Mailer
 from moderation.notify.worker import Worker
 
 from .conftest import SECRET, logged_in
@@ -415,5 +418,37 @@ def test_worker_refuses_an_untrusted_certificate_and_never_falls_back_to_plain_t
         assert site.notify.counts()["failed"] == 1
         assert server.inbox.messages == []
         assert site.notify.backlog()[0] == 1  # pending, retried later: not lost
+    finally:
+        server.stop()
+
+
+def address_of_this_machine():
+    """An address of this machine that is not a loopback one, as another host reaches it; None without one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("198.51.100.1", 9))  # a datagram socket only picks its route: nothing is sent
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_a_server_on_another_machine_that_offers_no_starttls_is_refused(mail_app):
+    host = address_of_this_machine()
+    if host is None:
+        pytest.skip("this machine has no address but loopback")
+    server = MailServer(host=host).start()  # plain text only: as if someone on the way stripped STARTTLS
+    try:
+        app = mail_app(SMTP_URL=server.url)
+        site = prepare(app, "mona")
+        submit(site)
+        run(app, Worker(app))
+        assert site.notify.counts()["failed"] == 1 and server.inbox.messages == []
+        assert site.notify.backlog()[0] == 1  # pending, retried later: not lost
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@example.com", "b@example.com", "plain"
+        message.set_content("allowed in plain text when the operator says so")
+        Mailer(server.url, "a@example.com", require_tls=False).send(message)
+        assert len(server.inbox.wait_for(1)) == 1
     finally:
         server.stop()

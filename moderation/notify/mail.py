@@ -7,6 +7,7 @@ plain text. Messages are in the site's language, with a plain-text part and an H
 direction.
 """
 
+import ipaddress
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -36,7 +37,7 @@ def enabled():
 class Mailer:
     """One SMTP server; each message on a connection of its own (the worker sends a few at a time)."""
 
-    def __init__(self, url, sender, timeout_seconds=10.0, *, ca_file=None):
+    def __init__(self, url, sender, timeout_seconds=10.0, *, ca_file=None, require_tls=True):
         parts = urlsplit(url)
         if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
             raise ValueError("SMTP_URL must look like smtp://user:password@host:587 or smtps://…")
@@ -48,6 +49,7 @@ class Mailer:
         self.sender = sender
         self.timeout = timeout_seconds
         self.ca_file = ca_file
+        self.require_tls = require_tls and not on_this_machine(self.host)
 
     def send(self, message):
         try:
@@ -60,6 +62,9 @@ class Mailer:
                 smtp.ehlo()  # the server's extensions are known only after EHLO
                 if not self.tls and smtp.has_extn("starttls"):
                     smtp.starttls(context=context)  # raises on a bad certificate: no plain-text fallback
+                elif not self.tls and self.require_tls:
+                    raise DeliveryFailed(f"{self.host} offers no STARTTLS: mail to another machine is sent "
+                                         "encrypted (SMTP_REQUIRE_TLS)")
                 if self.user:
                     smtp.login(self.user, self.password or "")
                 smtp.send_message(message)
@@ -72,7 +77,17 @@ def mailer():
     if not config.get("SMTP_URL"):
         raise MailOff()
     return Mailer(config["SMTP_URL"], config["MAIL_FROM"] or "comments@localhost", config["SMTP_TIMEOUT_SECONDS"],
-                  ca_file=config.get("SMTP_CA_FILE"))
+                  ca_file=config.get("SMTP_CA_FILE"), require_tls=config["SMTP_REQUIRE_TLS"])
+
+
+def on_this_machine(host):
+    """Whether ``host`` is a loopback name or address: plain text to it never leaves the machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def message(to, subject, template, locale, site, **context):
