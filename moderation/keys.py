@@ -34,6 +34,9 @@ class Keys:
         self.reported = p + "reported"
         # The dashboard's counts (queue/lib/stats.lua): since the start, and per minute and per day.
         self.stats_total = p + "stats:total"
+        # Webhooks (moderation/webhooks): the endpoints, oldest first, and the delivery counts for /metrics.
+        self.webhooks = p + "webhooks"
+        self.webhooks_counts = p + "webhooks:counts"
         # Erasures as background jobs (moderation/erasure.py): those not finished, those finished lately,
         # and a worker's sign of life.
         self.erasures = p + "erasures"
@@ -83,6 +86,16 @@ class Keys:
     def limit(self, counter):
         """A rate limit's count for one sender in one window (limits.Counter.name)."""
         return f"{self.prefix}limits:{counter}"
+
+    def webhook(self, endpoint_id):
+        return f"{self.prefix}webhook:{endpoint_id}"
+
+    def webhook_log(self, endpoint_id):
+        """An endpoint's latest deliveries, by webhook-id."""
+        return f"{self.prefix}webhook:{endpoint_id}:log"
+
+    def webhook_log_order(self, endpoint_id):
+        return f"{self.prefix}webhook:{endpoint_id}:log-order"
 
     def stats_hour(self, hour):
         """One hour (Unix time / 3600 s): the queue's depth minute by minute, and a time-to-decision histogram."""

@@ -35,32 +35,19 @@ class WebhookStore:
         self.keys = Keys(site)
         self.audit_max_length = audit_max_length
         self.log_length = log_length
-        prefix = self.keys.prefix
-        self.index = prefix + "webhooks"
-        self.counts_key = prefix + "webhooks:counts"
-        self.endpoint_prefix = prefix + "webhook:"
         self._state = client.register_script(load_script("webhook_state.lua"))
         self._delete = client.register_script(load_script("webhook_delete.lua"))
         self._reveal = client.register_script(load_script("webhook_reveal.lua"))
         self._log = client.register_script(load_script("webhook_log.lua"))
 
-    def endpoint_key(self, endpoint_id):
-        return f"{self.endpoint_prefix}{endpoint_id}"
-
-    def log_key(self, endpoint_id):
-        return f"{self.endpoint_prefix}{endpoint_id}:log"
-
-    def log_order_key(self, endpoint_id):
-        return f"{self.endpoint_prefix}{endpoint_id}:log-order"
-
     @translated
     def add(self, endpoint, actor):
         pipe = self.client.pipeline(transaction=True)
-        pipe.hset(self.endpoint_key(endpoint.id), mapping={
+        pipe.hset(self.keys.webhook(endpoint.id), mapping={
             "id": endpoint.id, "url": endpoint.url, "events": " ".join(endpoint.events), "secret": endpoint.secret,
             "enabled": "1" if endpoint.enabled else "0", "created_at": endpoint.created_at,
             "created_by": endpoint.created_by, "secret_shown": "0"})
-        pipe.zadd(self.index, {endpoint.id: endpoint.created_at})
+        pipe.zadd(self.keys.webhooks, {endpoint.id: endpoint.created_at})
         pipe.xadd(self.keys.audit, {"action": "webhook_added", "moderator": actor, "at": endpoint.created_at,
                                     "webhook": endpoint.id},
                   maxlen=self.audit_max_length, approximate=True)
@@ -69,41 +56,43 @@ class WebhookStore:
     @translated
     def endpoints(self):
         """Every endpoint of the site, oldest first."""
-        ids = self.client.zrange(self.index, 0, -1)
+        ids = self.client.zrange(self.keys.webhooks, 0, -1)
         if not ids:
             return []
         pipe = self.client.pipeline(transaction=False)
         for endpoint_id in ids:
-            pipe.hgetall(self.endpoint_key(endpoint_id))
+            pipe.hgetall(self.keys.webhook(endpoint_id))
         return [_endpoint(fields) for fields in pipe.execute() if fields]
 
     @translated
     def get(self, endpoint_id):
-        fields = self.client.hgetall(self.endpoint_key(endpoint_id))
+        fields = self.client.hgetall(self.keys.webhook(endpoint_id))
         return _endpoint(fields) if fields else None
 
     @translated
     def reveal(self, endpoint_id):
         """The endpoint's secret the first time it is asked for; None every time after."""
-        return self._reveal(keys=[self.endpoint_key(endpoint_id)]) or None
+        return self._reveal(keys=[self.keys.webhook(endpoint_id)]) or None
 
     @translated
     def set_enabled(self, endpoint_id, enabled, actor, now_ms):
-        return bool(self._state(keys=[self.endpoint_key(endpoint_id), self.keys.audit],
+        return bool(self._state(keys=[self.keys.webhook(endpoint_id), self.keys.audit],
                                 args=["1" if enabled else "0", actor, now_ms, self.audit_max_length, endpoint_id]))
 
     @translated
     def delete(self, endpoint_id, actor, now_ms):
-        return bool(self._delete(keys=[self.endpoint_key(endpoint_id), self.index, self.log_key(endpoint_id),
-                                       self.log_order_key(endpoint_id), self.keys.audit],
+        k = self.keys
+        return bool(self._delete(keys=[k.webhook(endpoint_id), k.webhooks, k.webhook_log(endpoint_id),
+                                       k.webhook_log_order(endpoint_id), k.audit],
                                  args=[endpoint_id, actor, now_ms, self.audit_max_length]))
 
     @translated
     def log_attempt(self, endpoint_id, message_id, *, event, comment_id, status, error, sent, now_ms):
         """Count one attempt in the endpoint's log and the site's counts; the attempts so far (0: deleted)."""
+        k = self.keys
         return int(self._log(
-            keys=[self.endpoint_key(endpoint_id), self.log_key(endpoint_id), self.log_order_key(endpoint_id),
-                  self.counts_key],
+            keys=[k.webhook(endpoint_id), k.webhook_log(endpoint_id), k.webhook_log_order(endpoint_id),
+                  k.webhooks_counts],
             args=[message_id, event, comment_id, status or "", error or "", "sent" if sent else "failed", now_ms,
                   self.log_length]))
 
@@ -111,10 +100,10 @@ class WebhookStore:
     def deliveries(self, endpoint_id):
         """The endpoint's latest deliveries, newest first: (webhook-id, the line: event, comment, status, error,
         outcome, attempts, at as a datetime)."""
-        ids = self.client.zrevrange(self.log_order_key(endpoint_id), 0, self.log_length - 1)
+        ids = self.client.zrevrange(self.keys.webhook_log_order(endpoint_id), 0, self.log_length - 1)
         if not ids:
             return []
-        lines = self.client.hmget(self.log_key(endpoint_id), ids)
+        lines = self.client.hmget(self.keys.webhook_log(endpoint_id), ids)
         found = [(message_id, json.loads(line)) for message_id, line in zip(ids, lines, strict=True) if line]
         for _, line in found:
             line["at"] = from_ms(line["at"])
@@ -122,7 +111,7 @@ class WebhookStore:
 
     @translated
     def counts(self):
-        return {name: int(value) for name, value in self.client.hgetall(self.counts_key).items()}
+        return {name: int(value) for name, value in self.client.hgetall(self.keys.webhooks_counts).items()}
 
 
 def _endpoint(fields):
